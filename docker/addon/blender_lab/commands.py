@@ -1,0 +1,158 @@
+"""Commands of the add-on protocol. Each runs on Blender's main thread and returns plain data."""
+
+import base64
+import contextlib
+import io
+import os
+import tempfile
+import traceback
+
+import bpy
+import mathutils
+
+from .errors import CommandError
+
+MAX_LISTED_OBJECTS = 100
+
+
+def _vec(v, digits=4):
+    return [round(float(c), digits) for c in v]
+
+
+def ping(params):
+    return {"pong": True, "blender_version": bpy.app.version_string}
+
+
+def get_scene_info(params):
+    scene = bpy.context.scene
+    objects = list(scene.objects)
+    return {
+        "name": scene.name,
+        "object_count": len(objects),
+        "objects": [
+            {"name": obj.name, "type": obj.type, "location": _vec(obj.location, 2)}
+            for obj in objects[:MAX_LISTED_OBJECTS]
+        ],
+        "materials_count": len(bpy.data.materials),
+    }
+
+
+def get_object_info(params):
+    name = params.get("name")
+    if not isinstance(name, str) or not name:
+        raise CommandError("get_object_info needs a string 'name'")
+    obj = bpy.data.objects.get(name)
+    if obj is None:
+        raise CommandError(f"Object not found: {name}")
+    info = {
+        "name": obj.name,
+        "type": obj.type,
+        "location": _vec(obj.location),
+        "rotation": _vec(obj.rotation_euler),
+        "scale": _vec(obj.scale),
+        "visible": obj.visible_get(),
+        "materials": [slot.material.name for slot in obj.material_slots if slot.material],
+    }
+    if obj.type == "MESH" and obj.data is not None:
+        corners = [obj.matrix_world @ mathutils.Vector(c) for c in obj.bound_box]
+        info["world_bounding_box"] = [
+            _vec((min(c[i] for c in corners) for i in range(3))),
+            _vec((max(c[i] for c in corners) for i in range(3))),
+        ]
+        mesh = obj.data
+        info["mesh"] = {
+            "vertices": len(mesh.vertices),
+            "edges": len(mesh.edges),
+            "polygons": len(mesh.polygons),
+        }
+    return info
+
+
+def execute_code(params):
+    code = params.get("code")
+    if not isinstance(code, str):
+        raise CommandError("execute_code needs a string 'code'")
+    namespace = {"bpy": bpy, "__name__": "__blender_lab__"}
+    out = io.StringIO()
+    try:
+        with contextlib.redirect_stdout(out):
+            exec(compile(code, "<execute_code>", "exec"), namespace)
+    except SystemExit as exc:
+        raise CommandError(f"SystemExit: code called exit({exc.code}); Blender keeps running") from None
+    except BaseException as exc:
+        raise CommandError(_describe_user_error(exc)) from None
+    return {"executed": True, "result": out.getvalue()}
+
+
+def _describe_user_error(exc):
+    """'NameError: name 'x' is not defined (line 3)': the user's line, not our frames."""
+    lineno = exc.lineno if isinstance(exc, SyntaxError) else None
+    for frame in traceback.extract_tb(exc.__traceback__):
+        if frame.filename == "<execute_code>":
+            lineno = frame.lineno
+    text = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+    return f"{text} (line {lineno})" if lineno else text
+
+
+def _find_view3d():
+    for window in bpy.context.window_manager.windows:
+        for area in window.screen.areas:
+            if area.type == "VIEW_3D":
+                for region in area.regions:
+                    if region.type == "WINDOW":
+                        return window, area, region
+    return None
+
+
+def get_viewport_screenshot(params):
+    max_size = params.get("max_size", 800)
+    if isinstance(max_size, bool) or not isinstance(max_size, int) or not 16 <= max_size <= 4096:
+        raise CommandError("max_size must be an integer from 16 to 4096")
+    found = _find_view3d()
+    if found is None:
+        raise CommandError("No 3D viewport is open")
+    window, area, region = found
+    fd, path = tempfile.mkstemp(suffix=".png", prefix="blender-lab-shot-")
+    os.close(fd)
+    image = None
+    try:
+        with bpy.context.temp_override(window=window, area=area, region=region):
+            bpy.ops.screen.screenshot_area(filepath=path)
+        image = bpy.data.images.load(path, check_existing=False)
+        width, height = image.size
+        if max(width, height) > max_size:
+            scale = max_size / max(width, height)
+            width, height = max(1, int(width * scale)), max(1, int(height * scale))
+            image.scale(width, height)
+            image.filepath_raw = path
+            image.file_format = "PNG"
+            image.save()
+        with open(path, "rb") as f:
+            data = f.read()
+        return {
+            "width": width,
+            "height": height,
+            "format": "png",
+            "image_base64": base64.b64encode(data).decode("ascii"),
+        }
+    finally:
+        if image is not None:
+            bpy.data.images.remove(image)
+        with contextlib.suppress(OSError):
+            os.remove(path)
+
+
+COMMANDS = {
+    "ping": ping,
+    "get_scene_info": get_scene_info,
+    "get_object_info": get_object_info,
+    "execute_code": execute_code,
+    "get_viewport_screenshot": get_viewport_screenshot,
+}
+
+
+def dispatch(command, params):
+    handler = COMMANDS.get(command)
+    if handler is None:
+        raise CommandError(f"Unknown command type: {command}")
+    return handler(params)

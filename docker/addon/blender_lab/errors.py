@@ -1,0 +1,2 @@
+class CommandError(Exception):
+    """An error whose message goes to the client as is."""

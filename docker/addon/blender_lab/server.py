@@ -1,0 +1,192 @@
+"""The add-on's TCP server: authentication, framing and the hand-off to Blender's main thread.
+
+Socket threads only read, parse and write; every command runs on Blender's main thread,
+one at a time, through a queue drained by a bpy.app.timers callback.
+"""
+
+import hmac
+import json
+import queue
+import socket
+import threading
+import traceback
+
+from .errors import CommandError
+from .framing import FramingError, RequestReader, encode_reply
+
+AUTH_TIMEOUT_S = 10.0
+IDLE_TIMEOUT_S = None  # an authenticated client may stay connected indefinitely
+REQUEST_TIMEOUT_S = 600.0
+
+
+def _error(message):
+    return {"status": "error", "message": message}
+
+
+class _Job:
+    __slots__ = ("command", "params", "done", "response")
+
+    def __init__(self, command, params):
+        self.command = command
+        self.params = params
+        self.done = threading.Event()
+        self.response = None
+
+
+class Server:
+    def __init__(self, secret, dispatch, host="0.0.0.0", port=9876, log=print):
+        if not secret:
+            raise ValueError("a session secret is required")
+        self._secret = secret.encode("utf-8")
+        self._dispatch = dispatch
+        self._host = host
+        self._port = port
+        self._log = log
+        self._jobs = queue.Queue()
+        self._sock = None
+        self._running = False
+
+    # --- lifecycle -------------------------------------------------------------------------
+
+    def start(self):
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((self._host, self._port))
+        sock.listen(16)
+        self._sock = sock
+        self._running = True
+        threading.Thread(target=self._accept_loop, name="blender-lab-accept", daemon=True).start()
+        self._log(f"[blender-lab] add-on listening on {self._host}:{self._port}")
+
+    def stop(self):
+        self._running = False
+        if self._sock is not None:
+            try:
+                self._sock.close()
+            except OSError:
+                pass
+            self._sock = None
+
+    # --- main thread -----------------------------------------------------------------------
+
+    def run_pending(self):
+        """Runs queued commands; called on Blender's main thread by a timer."""
+        while True:
+            try:
+                job = self._jobs.get_nowait()
+            except queue.Empty:
+                return
+            try:
+                job.response = {"status": "success", "result": self._dispatch(job.command, job.params)}
+            except CommandError as exc:
+                job.response = _error(str(exc))
+            except BaseException as exc:  # a command must never take Blender down
+                job.response = _error(_describe(exc))
+                traceback.print_exc()
+            finally:
+                job.done.set()
+
+    # --- socket threads --------------------------------------------------------------------
+
+    def _accept_loop(self):
+        while self._running:
+            try:
+                conn, addr = self._sock.accept()
+            except OSError:
+                return
+            threading.Thread(target=self._serve, args=(conn,), name="blender-lab-client", daemon=True).start()
+
+    def _serve(self, conn):
+        reader = RequestReader()
+        authenticated = False
+        conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        conn.settimeout(AUTH_TIMEOUT_S)
+        try:
+            while True:
+                try:
+                    data = conn.recv(1 << 16)
+                except socket.timeout:
+                    return
+                if not data:
+                    return
+                try:
+                    frames = reader.feed(data)
+                except FramingError as exc:
+                    self._send(conn, _error(str(exc)), "raw")
+                    return
+                for frame in frames:
+                    request = _parse(frame.payload)
+                    if isinstance(request, str):
+                        if not authenticated:
+                            self._send(conn, _error("Authentication required"), frame.fmt)
+                            return
+                        self._send(conn, _error(request), frame.fmt)
+                        continue
+                    if not authenticated:
+                        if not self._authenticates(request):
+                            self._send(conn, _error("Authentication failed"), frame.fmt)
+                            return
+                        authenticated = True
+                        conn.settimeout(IDLE_TIMEOUT_S)
+                        self._send(conn, {"status": "success", "result": {"authenticated": True}}, frame.fmt)
+                        continue
+                    self._send(conn, self._run(request), frame.fmt)
+        except (ConnectionError, OSError):
+            return  # the client went away; nothing to answer
+        finally:
+            try:
+                conn.close()
+            except OSError:
+                pass
+
+    def _authenticates(self, request):
+        if request.get("type") != "auth":
+            return False
+        params = request.get("params")
+        token = params.get("token") if isinstance(params, dict) else None
+        if not isinstance(token, str):
+            return False
+        return hmac.compare_digest(token.encode("utf-8"), self._secret)
+
+    def _run(self, request):
+        command = request.get("type")
+        params = request.get("params", {})
+        if not isinstance(command, str) or not command:
+            return _error("Request needs a string 'type'")
+        if params is None:
+            params = {}
+        if not isinstance(params, dict):
+            return _error("'params' must be an object")
+        if command == "auth":
+            return {"status": "success", "result": {"authenticated": True}}
+        job = _Job(command, params)
+        self._jobs.put(job)
+        if not job.done.wait(REQUEST_TIMEOUT_S):
+            return _error(f"Blender did not finish '{command}' within {int(REQUEST_TIMEOUT_S)} s")
+        return job.response
+
+    def _send(self, conn, response, fmt):
+        try:
+            data = json.dumps(response).encode("utf-8")
+        except (TypeError, ValueError) as exc:
+            data = json.dumps(_error(f"Result could not be encoded as JSON: {exc}")).encode("utf-8")
+        conn.sendall(encode_reply(data, fmt))
+
+
+def _parse(payload):
+    """Returns the request dict, or an error message string."""
+    try:
+        request = json.loads(payload.decode("utf-8"))
+    except UnicodeDecodeError:
+        return "Malformed request: not UTF-8"
+    except ValueError as exc:
+        return f"Malformed JSON: {exc}"
+    if not isinstance(request, dict):
+        return "Malformed request: expected a JSON object"
+    return request
+
+
+def _describe(exc):
+    text = str(exc)
+    name = type(exc).__name__
+    return f"{name}: {text}" if text else name

@@ -1,0 +1,78 @@
+#!/bin/bash
+# Starts the display, Blender with the Blender Lab add-on, and the browser UI server.
+# If any of them dies the container exits, so Docker always sees a dead Blender.
+set -uo pipefail
+
+log() { echo "[blender-lab] $*"; }
+
+if [ -z "${BLENDER_LAB_SECRET:-}" ]; then
+  log "BLENDER_LAB_SECRET is not set; refusing to start without a session secret." >&2
+  exit 64
+fi
+if ! [[ "$BLENDER_LAB_SECRET" =~ ^[A-Za-z0-9_-]{16,256}$ ]]; then
+  log "BLENDER_LAB_SECRET must be 16-256 characters of [A-Za-z0-9_-]." >&2
+  exit 64
+fi
+
+DISPLAY_NUM=99
+export DISPLAY=":${DISPLAY_NUM}"
+SCREEN="${BLENDER_LAB_SCREEN:-1600x900x24}"
+RUN_DIR="$(mktemp -d /tmp/blender-lab.XXXXXX)"
+chmod 700 "$RUN_DIR"
+
+# A killed container leaves the X lock behind in its writable layer; a restart must not trip on it.
+rm -f "/tmp/.X${DISPLAY_NUM}-lock" "/tmp/.X11-unix/X${DISPLAY_NUM}"
+
+# The UI server only proxies a WebSocket whose token is the session secret.
+printf '%s: localhost:5900\n' "$BLENDER_LAB_SECRET" > "$RUN_DIR/tokens"
+chmod 600 "$RUN_DIR/tokens"
+
+pids=()
+stopping=0
+shutdown() {
+  stopping=1
+  log "stopping"
+  for ((i=${#pids[@]}-1; i>=0; i--)); do kill -TERM "${pids[i]}" 2>/dev/null; done
+  wait
+  exit 0
+}
+trap shutdown TERM INT
+
+wait_for() { # name, test command, seconds
+  local name=$1 check=$2 deadline=$((SECONDS + $3))
+  until eval "$check"; do
+    if [ $SECONDS -ge $deadline ]; then log "$name did not come up"; exit 70; fi
+    sleep 0.1
+  done
+}
+
+log "starting display $DISPLAY ($SCREEN)"
+Xvfb "$DISPLAY" -screen 0 "$SCREEN" -nolisten tcp -noreset +extension GLX +render &
+pids+=($!)
+wait_for "Xvfb" "[ -e /tmp/.X11-unix/X${DISPLAY_NUM} ]" 20
+
+log "starting Blender"
+blender --python /opt/blender-lab/addon/startup.py &
+pids+=($!)
+
+log "starting VNC server"
+x11vnc -display "$DISPLAY" -localhost -rfbport 5900 -forever -shared -nopw -noxdamage \
+  -quiet -o "$RUN_DIR/x11vnc.log" &
+pids+=($!)
+wait_for "VNC server" "(exec 3<>/dev/tcp/127.0.0.1/5900) 2>/dev/null" 20
+
+log "starting UI server on :3000"
+websockify --web /usr/share/novnc --token-plugin TokenFile --token-source "$RUN_DIR/tokens" \
+  3000 >"$RUN_DIR/websockify.log" 2>&1 &
+pids+=($!)
+
+# Exit when any part dies, so Docker sees it and restart policies or the panel can react.
+wait -n
+status=$?
+if [ "$stopping" = 0 ]; then
+  log "a component exited (status $status); stopping the container"
+  tail -n 20 "$RUN_DIR"/*.log 2>/dev/null
+  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null; done
+  wait
+  exit 1
+fi

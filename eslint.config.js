@@ -1,0 +1,57 @@
+import js from '@eslint/js';
+import globals from 'globals';
+import tseslint from 'typescript-eslint';
+
+// The layering: renderer → shared ← electron/services ← electron.
+// Only electron/ (outside services/) may import Electron itself.
+const electronModule = { name: 'electron', message: 'Only electron/ (not services/) may import Electron.' };
+
+export default tseslint.config(
+  { ignores: ['node_modules/', 'out/', 'dist/', 'test-results/', 'playwright-report/', 'docker/'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { globals: { ...globals.node } },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+      'no-restricted-imports': ['error', { paths: [electronModule] }],
+    },
+  },
+  {
+    files: ['electron/**/*.ts'],
+    ignores: ['electron/services/**'],
+    rules: { 'no-restricted-imports': 'off' },
+  },
+  {
+    files: ['electron/services/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: [electronModule],
+        patterns: [{ group: ['**/renderer/**'], message: 'services/ may import only services/ and shared/.' }],
+      }],
+    },
+  },
+  {
+    files: ['shared/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: [electronModule],
+        patterns: [
+          { group: ['../electron/**', '../renderer/**', 'node:*'], message: 'shared/ is pure: no Node, no Electron, no app code.' },
+        ],
+      }],
+    },
+  },
+  {
+    files: ['renderer/**/*.{ts,tsx}'],
+    languageOptions: { globals: { ...globals.browser } },
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: [electronModule],
+        patterns: [
+          { group: ['**/electron/**', 'node:*'], message: 'renderer/ may import only shared/ and the preload API.' },
+        ],
+      }],
+    },
+  },
+);

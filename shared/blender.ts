@@ -1,0 +1,62 @@
+import { z } from 'zod';
+
+/** The add-on protocol's commands: what each takes and what it answers (validated on arrival). */
+
+const vec3 = z.tuple([z.number(), z.number(), z.number()]);
+
+export const pingResult = z.object({ pong: z.literal(true), blender_version: z.string() });
+
+export const sceneInfoResult = z.object({
+  name: z.string(),
+  object_count: z.number().int().nonnegative(),
+  objects: z.array(z.object({ name: z.string(), type: z.string(), location: vec3 })),
+  materials_count: z.number().int().nonnegative(),
+});
+
+export const objectInfoResult = z.object({
+  name: z.string(),
+  type: z.string(),
+  location: vec3,
+  rotation: vec3,
+  scale: vec3,
+  visible: z.boolean(),
+  materials: z.array(z.string()),
+  world_bounding_box: z.tuple([vec3, vec3]).optional(),
+  mesh: z
+    .object({ vertices: z.number().int(), edges: z.number().int(), polygons: z.number().int() })
+    .optional(),
+});
+
+export const executeCodeResult = z.object({ executed: z.literal(true), result: z.string() });
+
+export const screenshotResult = z.object({
+  width: z.number().int().positive(),
+  height: z.number().int().positive(),
+  format: z.literal('png'),
+  image_base64: z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/, 'not base64'),
+});
+
+export const blenderCommands = {
+  ping: { params: z.object({}).strict(), result: pingResult },
+  get_scene_info: { params: z.object({}).strict(), result: sceneInfoResult },
+  get_object_info: { params: z.object({ name: z.string().min(1).max(1024) }).strict(), result: objectInfoResult },
+  execute_code: { params: z.object({ code: z.string().max(1024 * 1024) }).strict(), result: executeCodeResult },
+  get_viewport_screenshot: {
+    params: z.object({ max_size: z.number().int().min(16).max(4096).optional() }).strict(),
+    result: screenshotResult,
+  },
+} as const;
+
+export type BlenderCommand = keyof typeof blenderCommands;
+export type BlenderParams<C extends BlenderCommand> = z.input<(typeof blenderCommands)[C]['params']>;
+export type BlenderResult<C extends BlenderCommand> = z.output<(typeof blenderCommands)[C]['result']>;
+
+export type SceneInfo = BlenderResult<'get_scene_info'>;
+export type ObjectInfo = BlenderResult<'get_object_info'>;
+export type Screenshot = BlenderResult<'get_viewport_screenshot'>;
+
+/** One reply of the add-on, before the result is checked against its command's schema. */
+export const addonReply = z.discriminatedUnion('status', [
+  z.object({ status: z.literal('success'), result: z.unknown() }),
+  z.object({ status: z.literal('error'), message: z.string() }),
+]);
