@@ -13,6 +13,11 @@ if [ -z "$MIRROR" ]; then
 fi
 
 if docker image inspect "$NAME" >/dev/null 2>&1; then exit 0; fi
+# Where a registry is reachable, the official slim image is the quicker base.
+if timeout 60 docker pull -q debian:bookworm-slim >/dev/null 2>&1; then
+  docker tag debian:bookworm-slim "$NAME"
+  exit 0
+fi
 
 if ! command -v debootstrap >/dev/null 2>&1; then
   if [ "$(id -u)" != 0 ]; then

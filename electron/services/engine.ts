@@ -1,0 +1,309 @@
+import Docker from 'dockerode';
+import { AppError } from '../../shared/errors';
+import { toEngineError } from './engine-errors';
+
+export interface PortBinding {
+  containerPort: number;
+  /** 0 lets Docker choose a free port. */
+  hostPort: number;
+}
+
+export interface ContainerSpec {
+  name: string;
+  image: string;
+  env: Record<string, string>;
+  labels: Record<string, string>;
+  ports: PortBinding[];
+  volumes: { name: string; target: string }[];
+  limits: { memoryBytes: number; nanoCpus: number; pids: number };
+}
+
+export interface ContainerInfo {
+  id: string;
+  name: string;
+  image: string;
+  status: string;
+  running: boolean;
+  exitCode: number;
+  oomKilled: boolean;
+  health: string | null;
+  startedAt: string | null;
+  finishedAt: string | null;
+  labels: Record<string, string>;
+  /** containerPort → host port on 127.0.0.1, for running containers. */
+  ports: Record<number, number>;
+}
+
+export interface ImageInfo {
+  id: string;
+  labels: Record<string, string>;
+}
+
+export interface BuildProgress {
+  step: number;
+  totalSteps: number;
+  message: string;
+}
+
+/** Where a Docker endpoint string points dockerode. Undefined: dockerode's own default (DOCKER_HOST or the local socket). */
+export function dockerOptions(endpoint: string | undefined): Docker.DockerOptions | undefined {
+  if (!endpoint) return undefined;
+  const url = new URL(endpoint);
+  if (url.protocol === 'unix:') return { socketPath: url.pathname };
+  if (url.protocol === 'npipe:') return { socketPath: endpoint.slice('npipe://'.length) };
+  if (url.protocol === 'tcp:' || url.protocol === 'http:') {
+    return { host: url.hostname, port: Number(url.port || 2375), protocol: 'http' };
+  }
+  throw new AppError('INVALID_INPUT', `Unsupported Docker endpoint '${endpoint}': use unix:///path/to/docker.sock or tcp://host:port`);
+}
+
+/** The only code that talks to Docker. Every failure comes out as an AppError with a stable code. */
+export class Engine {
+  constructor(readonly docker: Docker) {}
+
+  static connect(endpoint?: string): Engine {
+    return new Engine(new Docker(dockerOptions(endpoint)));
+  }
+
+  async ping(): Promise<void> {
+    try {
+      await this.docker.ping();
+    } catch (error) {
+      throw toEngineError(error, 'reach Docker');
+    }
+  }
+
+  async imageInfo(name: string): Promise<ImageInfo | null> {
+    try {
+      const info = await this.docker.getImage(name).inspect();
+      return { id: info.Id, labels: info.Config?.Labels ?? {} };
+    } catch (error) {
+      if ((error as { statusCode?: number }).statusCode === 404) return null;
+      throw toEngineError(error, `inspect image ${name}`);
+    }
+  }
+
+  /** Builds `contextDir` (all of `files`, relative paths) into `tag`, reporting each Dockerfile step. */
+  async buildImage(
+    contextDir: string,
+    files: string[],
+    options: { tag: string; buildArgs?: Record<string, string>; labels?: Record<string, string>; onProgress?: (p: BuildProgress) => void },
+  ): Promise<void> {
+    let stream: NodeJS.ReadableStream;
+    try {
+      stream = await this.docker.buildImage(
+        { context: contextDir, src: files },
+        {
+          t: options.tag,
+          buildargs: options.buildArgs ?? {},
+          labels: options.labels ?? {},
+          networkmode: 'host',
+          rm: true,
+          forcerm: true,
+        },
+      );
+    } catch (error) {
+      throw toEngineError(error, `build image ${options.tag}`);
+    }
+    const tail: string[] = [];
+    let failure: string | null = null;
+    await new Promise<void>((resolve, reject) => {
+      this.docker.modem.followProgress(
+        stream,
+        (err: Error | null) => (err ? reject(toEngineError(err, `build image ${options.tag}`)) : resolve()),
+        (event: { stream?: string; error?: string; errorDetail?: { message?: string } }) => {
+          if (event.error) failure = event.errorDetail?.message ?? event.error;
+          const line = event.stream?.trim();
+          if (!line) return;
+          tail.push(line);
+          if (tail.length > 20) tail.shift();
+          const step = /^Step (\d+)\/(\d+) : (.*)$/s.exec(line);
+          if (step) {
+            options.onProgress?.({ step: Number(step[1]), totalSteps: Number(step[2]), message: step[3]!.slice(0, 200) });
+          }
+        },
+      );
+    });
+    if (failure) {
+      throw new AppError('IMAGE_BUILD_FAILED', `Building ${options.tag} failed: ${failure}\n${tail.join('\n')}`);
+    }
+  }
+
+  async createContainer(spec: ContainerSpec): Promise<string> {
+    const exposed: Record<string, object> = {};
+    const bindings: Record<string, { HostIp: string; HostPort: string }[]> = {};
+    for (const { containerPort, hostPort } of spec.ports) {
+      exposed[`${containerPort}/tcp`] = {};
+      // Loopback only: nothing we publish is reachable from the network.
+      bindings[`${containerPort}/tcp`] = [{ HostIp: '127.0.0.1', HostPort: hostPort ? String(hostPort) : '' }];
+    }
+    try {
+      const container = await this.docker.createContainer({
+        name: spec.name,
+        Image: spec.image,
+        Env: Object.entries(spec.env).map(([k, v]) => `${k}=${v}`),
+        Labels: spec.labels,
+        ExposedPorts: exposed,
+        HostConfig: {
+          PortBindings: bindings,
+          Mounts: spec.volumes.map((v) => ({ Type: 'volume' as const, Source: v.name, Target: v.target })),
+          Memory: spec.limits.memoryBytes,
+          MemorySwap: spec.limits.memoryBytes,
+          NanoCpus: spec.limits.nanoCpus,
+          PidsLimit: spec.limits.pids,
+          CapDrop: ['ALL'],
+          SecurityOpt: ['no-new-privileges:true'],
+          Init: false,
+          RestartPolicy: { Name: 'no' },
+        },
+      });
+      return container.id;
+    } catch (error) {
+      throw toEngineError(error, `create container ${spec.name}`);
+    }
+  }
+
+  async startContainer(id: string): Promise<void> {
+    try {
+      await this.docker.getContainer(id).start();
+    } catch (error) {
+      if ((error as { statusCode?: number }).statusCode === 304) return; // already running
+      throw toEngineError(error, `start container ${id.slice(0, 12)}`);
+    }
+  }
+
+  async stopContainer(id: string, timeoutS = 10): Promise<void> {
+    try {
+      await this.docker.getContainer(id).stop({ t: timeoutS });
+    } catch (error) {
+      if ((error as { statusCode?: number }).statusCode === 304) return; // already stopped
+      throw toEngineError(error, `stop container ${id.slice(0, 12)}`);
+    }
+  }
+
+  async killContainer(id: string): Promise<void> {
+    try {
+      await this.docker.getContainer(id).kill();
+    } catch (error) {
+      if ((error as { statusCode?: number }).statusCode === 409) return; // not running
+      throw toEngineError(error, `kill container ${id.slice(0, 12)}`);
+    }
+  }
+
+  async removeContainer(id: string): Promise<void> {
+    try {
+      await this.docker.getContainer(id).remove({ force: true, v: false });
+    } catch (error) {
+      if ((error as { statusCode?: number }).statusCode === 404) return;
+      throw toEngineError(error, `remove container ${id.slice(0, 12)}`);
+    }
+  }
+
+  async inspectContainer(idOrName: string): Promise<ContainerInfo | null> {
+    let info: Docker.ContainerInspectInfo;
+    try {
+      info = await this.docker.getContainer(idOrName).inspect();
+    } catch (error) {
+      if ((error as { statusCode?: number }).statusCode === 404) return null;
+      throw toEngineError(error, `inspect container ${idOrName}`);
+    }
+    const ports: Record<number, number> = {};
+    for (const [key, binds] of Object.entries(info.NetworkSettings?.Ports ?? {})) {
+      const hostPort = binds?.find((b) => b.HostIp === '127.0.0.1')?.HostPort;
+      if (hostPort) ports[Number.parseInt(key, 10)] = Number(hostPort);
+    }
+    const never = (t: string | undefined) => (!t || t.startsWith('0001-') ? null : t);
+    return {
+      id: info.Id,
+      name: info.Name.replace(/^\//, ''),
+      image: info.Config.Image,
+      status: info.State.Status,
+      running: info.State.Running,
+      exitCode: info.State.ExitCode,
+      oomKilled: info.State.OOMKilled,
+      health: (info.State as { Health?: { Status?: string } }).Health?.Status ?? null,
+      startedAt: never(info.State.StartedAt),
+      finishedAt: never(info.State.FinishedAt),
+      labels: info.Config.Labels ?? {},
+      ports,
+    };
+  }
+
+  /** Containers (running or not) carrying all of `labels`. */
+  async listContainers(labels: Record<string, string>): Promise<{ id: string; name: string; state: string; labels: Record<string, string> }[]> {
+    try {
+      const list = await this.docker.listContainers({ all: true, filters: { label: labelFilter(labels) } });
+      return list.map((c) => ({ id: c.Id, name: (c.Names[0] ?? '').replace(/^\//, ''), state: c.State, labels: c.Labels }));
+    } catch (error) {
+      throw toEngineError(error, 'list containers');
+    }
+  }
+
+  async ensureVolume(name: string, labels: Record<string, string>): Promise<void> {
+    try {
+      await this.docker.createVolume({ Name: name, Labels: labels });
+    } catch (error) {
+      throw toEngineError(error, `create volume ${name}`);
+    }
+  }
+
+  async volumeExists(name: string): Promise<boolean> {
+    try {
+      await this.docker.getVolume(name).inspect();
+      return true;
+    } catch (error) {
+      if ((error as { statusCode?: number }).statusCode === 404) return false;
+      throw toEngineError(error, `inspect volume ${name}`);
+    }
+  }
+
+  async removeVolume(name: string): Promise<void> {
+    try {
+      await this.docker.getVolume(name).remove();
+    } catch (error) {
+      if ((error as { statusCode?: number }).statusCode === 404) return;
+      throw toEngineError(error, `remove volume ${name}`);
+    }
+  }
+
+  async listVolumes(labels: Record<string, string>): Promise<string[]> {
+    try {
+      const { Volumes } = await this.docker.listVolumes({ filters: { label: labelFilter(labels) } });
+      return (Volumes ?? []).map((v) => v.Name);
+    } catch (error) {
+      throw toEngineError(error, 'list volumes');
+    }
+  }
+
+  /** The last `tail` lines of a container's stdout and stderr, interleaved as written. */
+  async logs(id: string, tail = 50): Promise<string> {
+    try {
+      const container = this.docker.getContainer(id);
+      const raw = (await container.logs({ stdout: true, stderr: true, follow: false, tail })) as unknown as Buffer;
+      return demultiplex(raw);
+    } catch (error) {
+      throw toEngineError(error, `read logs of ${id.slice(0, 12)}`);
+    }
+  }
+}
+
+function labelFilter(labels: Record<string, string>): string[] {
+  return Object.entries(labels).map(([k, v]) => `${k}=${v}`);
+}
+
+/** Non-TTY logs come as frames: [stream, 0, 0, 0, size(4 bytes BE)] + payload. */
+export function demultiplex(raw: Buffer): string {
+  const parts: Buffer[] = [];
+  let offset = 0;
+  while (offset + 8 <= raw.length) {
+    const kind = raw[offset]!;
+    const size = raw.readUInt32BE(offset + 4);
+    if (kind > 2 || raw[offset + 1] !== 0 || raw[offset + 2] !== 0 || raw[offset + 3] !== 0) {
+      return raw.toString('utf8'); // not multiplexed (a TTY container)
+    }
+    parts.push(raw.subarray(offset + 8, offset + 8 + size));
+    offset += 8 + size;
+  }
+  return Buffer.concat(parts).toString('utf8');
+}
+

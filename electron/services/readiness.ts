@@ -1,0 +1,73 @@
+import http from 'node:http';
+import { AppError } from '../../shared/errors';
+import { BlenderClient } from './blender-client';
+
+export interface ReadinessTarget {
+  host?: string;
+  addonPort: number;
+  uiPort: number;
+  secret: string;
+}
+
+export interface ReadinessOptions {
+  timeoutMs: number;
+  pollMs?: number;
+  /** Checked between polls, so a container that died ends the wait at once. Returns a reason, or null while alive. */
+  whyDead?: () => Promise<string | null>;
+  onStep?: (step: 'ui' | 'addon') => void;
+  signal?: AbortSignal;
+}
+
+/**
+ * Waits until Blender is really usable: the UI server answers over HTTP and the add-on answers
+ * `get_scene_info` after authenticating. Measured by polling, never assumed after a fixed delay.
+ */
+export async function waitForBlender(target: ReadinessTarget, opts: ReadinessOptions): Promise<{ uiMs: number; addonMs: number }> {
+  const started = Date.now();
+  const deadline = started + opts.timeoutMs;
+  const pollMs = opts.pollMs ?? 100;
+  const host = target.host ?? '127.0.0.1';
+
+  const poll = async (what: string, attempt: () => Promise<boolean>) => {
+    for (;;) {
+      if (opts.signal?.aborted) throw new AppError('START_TIMEOUT', `Stopped waiting for ${what}: cancelled`);
+      if (await attempt()) return Date.now() - started;
+      const dead = await opts.whyDead?.();
+      if (dead) throw new AppError('START_TIMEOUT', `Blender stopped while starting: ${dead}`);
+      if (Date.now() >= deadline) {
+        throw new AppError('START_TIMEOUT', `Blender did not become ready within ${Math.round(opts.timeoutMs / 1000)} s (waiting for ${what})`);
+      }
+      await new Promise((r) => setTimeout(r, pollMs));
+    }
+  };
+
+  opts.onStep?.('ui');
+  const uiMs = await poll('the Blender UI', () => httpAnswers(host, target.uiPort, '/vnc.html'));
+  opts.onStep?.('addon');
+  const client = new BlenderClient({ host, port: target.addonPort, secret: target.secret, connectTimeoutMs: 2_000, requestTimeoutMs: 5_000 });
+  try {
+    const addonMs = await poll('the Blender add-on', async () => {
+      try {
+        await client.getSceneInfo();
+        return true;
+      } catch (error) {
+        if (error instanceof AppError && error.code === 'BLENDER_AUTH_REJECTED') throw error;
+        return false;
+      }
+    });
+    return { uiMs, addonMs };
+  } finally {
+    client.close();
+  }
+}
+
+function httpAnswers(host: string, port: number, path: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const req = http.get({ host, port, path, timeout: 2_000 }, (res) => {
+      res.resume();
+      resolve(res.statusCode === 200);
+    });
+    req.on('timeout', () => req.destroy());
+    req.on('error', () => resolve(false));
+  });
+}

@@ -1,0 +1,67 @@
+import { randomBytes } from 'node:crypto';
+import { DEFAULT_IMAGE } from '../../electron/services/blender-image';
+import { Engine } from '../../electron/services/engine';
+import { waitForBlender } from '../../electron/services/readiness';
+
+export const IMAGE = process.env.BLENDER_LAB_IMAGE ?? DEFAULT_IMAGE;
+export const TEST_LABELS = { 'org.blender-lab.test': 'integration' };
+export const ADDON_PORT = 9876;
+export const UI_PORT = 3000;
+
+export interface TestBlender {
+  id: string;
+  name: string;
+  secret: string;
+  addonPort: number;
+  uiPort: number;
+}
+
+export function newSecret(): string {
+  return randomBytes(24).toString('base64url');
+}
+
+export function testEngine(): Engine {
+  return Engine.connect(process.env.BLENDER_LAB_DOCKER_HOST);
+}
+
+/** Creates and starts a Blender container on ports Docker picks on 127.0.0.1. */
+export async function startBlender(engine: Engine, opts: { secret?: string; name?: string; env?: Record<string, string> } = {}): Promise<TestBlender> {
+  const secret = opts.secret ?? newSecret();
+  const name = opts.name ?? `blender-lab-test-${randomBytes(4).toString('hex')}`;
+  const id = await engine.createContainer({
+    name,
+    image: IMAGE,
+    env: { BLENDER_LAB_SECRET: secret, ...opts.env },
+    labels: TEST_LABELS,
+    ports: [
+      { containerPort: ADDON_PORT, hostPort: 0 },
+      { containerPort: UI_PORT, hostPort: 0 },
+    ],
+    volumes: [],
+    limits: { memoryBytes: 2 * 1024 ** 3, nanoCpus: 1e9, pids: 512 },
+  });
+  await engine.startContainer(id);
+  return { id, name, secret, ...(await publishedPorts(engine, id)) };
+}
+
+export async function publishedPorts(engine: Engine, id: string): Promise<{ addonPort: number; uiPort: number }> {
+  const info = await engine.inspectContainer(id);
+  const addonPort = info?.ports[ADDON_PORT];
+  const uiPort = info?.ports[UI_PORT];
+  if (!addonPort || !uiPort) throw new Error(`container ${id} has no published ports (${info?.status})`);
+  return { addonPort, uiPort };
+}
+
+export async function untilReady(engine: Engine, blender: TestBlender, timeoutMs = 120_000) {
+  return waitForBlender(blender, {
+    timeoutMs,
+    whyDead: async () => {
+      const info = await engine.inspectContainer(blender.id);
+      return info?.running ? null : `container ${info?.status ?? 'gone'}: ${await engine.logs(blender.id, 20).catch(() => '')}`;
+    },
+  });
+}
+
+export async function removeTestContainers(engine: Engine): Promise<void> {
+  for (const c of await engine.listContainers(TEST_LABELS)) await engine.removeContainer(c.id);
+}
