@@ -113,6 +113,7 @@ export class BlenderClient {
 
   private async exchange(job: Pending): Promise<unknown> {
     const socket = await this.ensureConnected();
+    if (this.closed) throw new AppError('BLENDER_CONNECTION_LOST', 'The Blender connection was closed');
     const reply = await this.roundTrip(socket, job.payload, job.timeoutMs, job.command);
     if (reply.status === 'error') throw new AppError('BLENDER_COMMAND_FAILED', reply.message);
     return reply.result;
@@ -145,6 +146,10 @@ export class BlenderClient {
     if (reply.status === 'error') {
       socket.destroy();
       throw new AppError('BLENDER_AUTH_REJECTED', `Blender refused the session secret: ${reply.message}`);
+    }
+    if (this.closed) {
+      socket.destroy();
+      throw new AppError('BLENDER_CONNECTION_LOST', 'The Blender connection was closed');
     }
     this.socket = socket;
     return socket;

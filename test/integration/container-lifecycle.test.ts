@@ -1,0 +1,139 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { BlenderClient } from '../../electron/services/blender-client';
+import { IMAGE, TEST_LABELS, publishedPorts, startBlender, testEngine, untilReady, type TestBlender } from '../support/blender';
+import { waitFor } from '../support/wait';
+
+// The container as Docker sees it: it comes back after stop/start and kill, and it never
+// keeps running with a dead Blender or UI server inside.
+const engine = testEngine();
+const created: string[] = [];
+
+afterEach(async () => {
+  for (const id of created.splice(0)) await engine.removeContainer(id);
+});
+
+async function started(): Promise<TestBlender> {
+  const b = await startBlender(engine);
+  created.push(b.id);
+  await untilReady(engine, b);
+  return b;
+}
+
+async function sceneObjectCount(b: TestBlender): Promise<number> {
+  const client = new BlenderClient({ port: b.addonPort, secret: b.secret });
+  try {
+    return (await client.getSceneInfo()).object_count;
+  } finally {
+    client.close();
+  }
+}
+
+/** Kills one process inside the container by its command name, as an outside fault would. */
+async function killInside(id: string, comm: string): Promise<void> {
+  const container = engine.docker.getContainer(id);
+  const exec = await container.exec({
+    Cmd: ['bash', '-c', `for p in /proc/[0-9]*; do [ "$(cat $p/comm 2>/dev/null)" = "${comm}" ] && kill -KILL "\${p#/proc/}"; done; true`],
+    AttachStdout: true,
+    AttachStderr: true,
+  });
+  const stream = await exec.start({});
+  await new Promise((resolve) => { stream.on('end', resolve); stream.resume(); });
+}
+
+describe('Blender container lifecycle', () => {
+  it('comes back ready after repeated docker stop / docker start', async () => {
+    const b = await started();
+    for (let cycle = 0; cycle < 3; cycle++) {
+      await engine.stopContainer(b.id);
+      expect((await engine.inspectContainer(b.id))?.running).toBe(false);
+      await engine.startContainer(b.id);
+      const again = { ...b, ...(await publishedPorts(engine, b.id)) };
+      await untilReady(engine, again);
+      expect(await sceneObjectCount(again)).toBe(3);
+    }
+  });
+
+  it('comes back ready after docker kill', async () => {
+    const b = await started();
+    await engine.killContainer(b.id);
+    await waitFor('container to stop after kill', async () => !(await engine.inspectContainer(b.id))?.running);
+    await engine.startContainer(b.id);
+    const again = { ...b, ...(await publishedPorts(engine, b.id)) };
+    await untilReady(engine, again);
+    expect(await sceneObjectCount(again)).toBe(3);
+  });
+
+  it('exits when Blender dies inside it', async () => {
+    const b = await started();
+    await killInside(b.id, 'blender');
+    const info = await waitFor('container to exit after Blender died', async () => {
+      const i = await engine.inspectContainer(b.id);
+      return i && !i.running ? i : undefined;
+    });
+    expect(info.exitCode).not.toBe(0);
+    expect(await engine.logs(b.id, 40)).toContain('a component exited');
+  });
+
+  it('exits when the UI server dies inside it', async () => {
+    const b = await started();
+    await killInside(b.id, 'websockify');
+    const info = await waitFor('container to exit after websockify died', async () => {
+      const i = await engine.inspectContainer(b.id);
+      return i && !i.running ? i : undefined;
+    });
+    expect(info.exitCode).not.toBe(0);
+  });
+
+  it('stops promptly and cleanly on docker stop', async () => {
+    const b = await started();
+    const t0 = Date.now();
+    await engine.stopContainer(b.id, 20);
+    const info = await engine.inspectContainer(b.id);
+    expect(info?.exitCode).toBe(0);
+    expect(Date.now() - t0).toBeLessThan(10_000); // well under the 20 s kill grace: SIGTERM was honoured
+  });
+
+  it('refuses to start without a session secret, saying why', async () => {
+    const id = await engine.createContainer({
+      name: `blender-lab-test-nosecret-${Date.now()}`,
+      image: IMAGE,
+      env: {},
+      labels: TEST_LABELS,
+      ports: [],
+      volumes: [],
+      limits: { memoryBytes: 512 * 1024 ** 2, nanoCpus: 1e9, pids: 64 },
+    });
+    created.push(id);
+    await engine.startContainer(id);
+    const info = await waitFor('container to exit', async () => {
+      const i = await engine.inspectContainer(id);
+      return i && !i.running ? i : undefined;
+    });
+    expect(info.exitCode).toBe(64);
+    expect(await engine.logs(id)).toContain('BLENDER_LAB_SECRET is not set');
+  });
+
+  it('runs as the unprivileged blender user, with no capabilities', async () => {
+    const b = await started();
+    const exec = await engine.docker.getContainer(b.id).exec({
+      Cmd: ['bash', '-c', 'id -un; grep CapEff /proc/1/status; grep NoNewPrivs /proc/1/status'],
+      AttachStdout: true,
+    });
+    const stream = await exec.start({});
+    const chunks: Buffer[] = [];
+    await new Promise((resolve) => { stream.on('data', (c: Buffer) => chunks.push(c)); stream.on('end', resolve); });
+    const out = Buffer.concat(chunks).toString('utf8');
+    expect(out).toContain('blender');
+    expect(out).toMatch(/CapEff:\s+0000000000000000/);
+    expect(out).toMatch(/NoNewPrivs:\s+1/);
+  });
+
+  it('reports healthy once Blender and the UI answer', async () => {
+    const b = await started();
+    const health = await waitFor('healthcheck to pass', async () => {
+      const h = (await engine.inspectContainer(b.id))?.health;
+      return h === 'healthy' ? h : undefined;
+    }, { timeoutMs: 90_000, intervalMs: 500 });
+    expect(health).toBe('healthy');
+  });
+});
