@@ -1,0 +1,74 @@
+import { mkdir } from 'node:fs/promises';
+import { chromium, type Browser } from '@playwright/test';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { chromiumExecutable } from '../support/chromium';
+import { startBlender, testEngine, untilReady, type TestBlender } from '../support/blender';
+
+// The browser UI of a session is only for whoever holds that session's secret.
+const engine = testEngine();
+let blender: TestBlender;
+let browser: Browser;
+
+beforeAll(async () => {
+  blender = await startBlender(engine);
+  await untilReady(engine, blender);
+  browser = await chromium.launch({
+    executablePath: chromiumExecutable(),
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+  });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  if (blender) await engine.removeContainer(blender.id);
+});
+
+/** Opens the UI's WebSocket and reports what came back before it closed (or the first message). */
+function probeSocket(path: string): Promise<{ opened: boolean; firstMessage: string | null }> {
+  return new Promise((resolve) => {
+    const ws = new WebSocket(`ws://127.0.0.1:${blender.uiPort}${path}`, ['binary']);
+    let opened = false;
+    ws.on('open', () => { opened = true; });
+    ws.on('message', (data: Buffer) => {
+      resolve({ opened, firstMessage: data.toString('latin1') });
+      ws.close();
+    });
+    ws.on('close', () => resolve({ opened, firstMessage: null }));
+    ws.on('error', () => resolve({ opened, firstMessage: null }));
+  });
+}
+
+describe('the Blender UI server', () => {
+  it('streams the VNC session to a WebSocket that presents the secret', async () => {
+    const { firstMessage } = await probeSocket(`/websockify?token=${blender.secret}`);
+    expect(firstMessage).toMatch(/^RFB 003\.00\d\n$/);
+  });
+
+  it('sends nothing to a WebSocket without the secret', async () => {
+    expect((await probeSocket('/websockify')).firstMessage).toBeNull();
+  });
+
+  it('sends nothing to a WebSocket with a wrong secret', async () => {
+    expect((await probeSocket(`/websockify?token=${blender.secret.slice(0, -1)}x`)).firstMessage).toBeNull();
+  });
+
+  it('shows Blender in a real browser given the secret, and nothing without it', async () => {
+    await mkdir('test-results', { recursive: true });
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    const base = `http://127.0.0.1:${blender.uiPort}/vnc.html?autoconnect=1&resize=scale`;
+
+    await page.goto(`${base}&path=${encodeURIComponent('websockify')}`);
+    await expect.poll(() => page.locator('#noVNC_status').textContent(), { timeout: 30_000 }).toMatch(/Failed to connect/);
+    expect(await page.title()).toBe('noVNC');
+    await page.screenshot({ path: 'test-results/ui-without-secret.png' });
+
+    await page.goto(`${base}&path=${encodeURIComponent(`websockify?token=${blender.secret}`)}`);
+    // noVNC puts the remote desktop's name in the title once the screen is streaming.
+    await expect.poll(() => page.title(), { timeout: 30_000 }).toMatch(/ - noVNC$/);
+    const canvas = page.locator('#noVNC_container canvas');
+    await expect.poll(async () => (await canvas.boundingBox())?.width ?? 0, { timeout: 30_000 }).toBeGreaterThan(600);
+    await page.screenshot({ path: 'test-results/ui-with-secret.png' });
+    await page.close();
+  });
+});
