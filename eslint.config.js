@@ -1,3 +1,4 @@
+import { builtinModules } from 'node:module';
 import js from '@eslint/js';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
@@ -5,6 +6,7 @@ import tseslint from 'typescript-eslint';
 // The layering: renderer → shared ← electron/services ← electron.
 // Only electron/ (outside services/) may import Electron itself.
 const electronModule = { name: 'electron', message: 'Only electron/ (not services/) may import Electron.' };
+const nodeBuiltins = builtinModules.map((name) => ({ name, message: 'Node modules are for electron/ and its services only.' }));
 
 export default tseslint.config(
   { ignores: ['node_modules/', 'out/', 'dist/', 'test-results/', 'playwright-report/', 'docker/'] },
@@ -35,7 +37,7 @@ export default tseslint.config(
     files: ['shared/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', {
-        paths: [electronModule],
+        paths: [electronModule, ...nodeBuiltins],
         patterns: [
           { group: ['../electron/**', '../renderer/**', 'node:*'], message: 'shared/ is pure: no Node, no Electron, no app code.' },
         ],
@@ -43,11 +45,16 @@ export default tseslint.config(
     },
   },
   {
+    // Tests read untyped wire data on purpose.
+    files: ['test/**/*.ts', 'e2e/**/*.ts'],
+    rules: { '@typescript-eslint/no-explicit-any': 'off' },
+  },
+  {
     files: ['renderer/**/*.{ts,tsx}'],
     languageOptions: { globals: { ...globals.browser } },
     rules: {
       'no-restricted-imports': ['error', {
-        paths: [electronModule],
+        paths: [electronModule, ...nodeBuiltins],
         patterns: [
           { group: ['**/electron/**', 'node:*'], message: 'renderer/ may import only shared/ and the preload API.' },
         ],

@@ -1,0 +1,53 @@
+import type { BrowserWindowConstructorOptions, Session, WebContents } from 'electron';
+
+/** The renderer gets no Node, an isolated world, and the OS sandbox. */
+export function secureWebPreferences(preloadPath: string): BrowserWindowConstructorOptions['webPreferences'] {
+  return {
+    preload: preloadPath,
+    contextIsolation: true,
+    sandbox: true,
+    nodeIntegration: false,
+    nodeIntegrationInWorker: false,
+    webSecurity: true,
+    allowRunningInsecureContent: false,
+    webviewTag: false,
+    spellcheck: false,
+  };
+}
+
+/**
+ * Scripts and styles only from the app itself; frames only from a Blender UI on loopback
+ * (each session's UI server, which itself demands the session secret).
+ */
+export const CONTENT_SECURITY_POLICY = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data: blob:",
+  "connect-src 'self' ws://127.0.0.1:*",
+  'frame-src http://127.0.0.1:*',
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'none'",
+].join('; ');
+
+export function applyContentSecurityPolicy(session: Session, isAppUrl: (url: string) => boolean): void {
+  session.webRequest.onHeadersReceived((details, callback) => {
+    if (!isAppUrl(details.url)) return callback({ responseHeaders: details.responseHeaders ?? {} });
+    callback({
+      responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CONTENT_SECURITY_POLICY] },
+    });
+  });
+  // The panel needs no camera, microphone, notifications or geolocation.
+  session.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
+  session.setPermissionCheckHandler(() => false);
+}
+
+/** No navigation away from the app, no new windows; `isAllowedFrame` decides what embedded frames may show. */
+export function guardNavigation(contents: WebContents, isAppUrl: (url: string) => boolean): void {
+  contents.on('will-navigate', (event, url) => {
+    if (!isAppUrl(url)) event.preventDefault();
+  });
+  contents.on('will-attach-webview', (event) => event.preventDefault());
+  contents.setWindowOpenHandler(() => ({ action: 'deny' }));
+}

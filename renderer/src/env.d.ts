@@ -1,0 +1,7 @@
+import type { PanelApi } from '../../shared/panel';
+
+declare global {
+  interface Window {
+    blenderLab: PanelApi;
+  }
+}
