@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RawConnection } from '../support/raw-addon';
 import { startBlender, testEngine, untilReady, type TestBlender } from '../support/blender';
+import { waitFor } from '../support/wait';
 
 // The add-on's wire protocol as external tools see it, against a real Blender in the real image.
 const engine = testEngine();
@@ -54,6 +55,30 @@ describe('authentication', () => {
     const reply = await conn.nextReply();
     expect(reply).toEqual({ status: 'error', message: 'Authentication failed' });
     await conn.closedByServer();
+  });
+});
+
+describe('connection limits', () => {
+  it('drops a connection that never authenticates', async () => {
+    const conn = await RawConnection.open(blender.addonPort);
+    const t0 = Date.now();
+    await conn.closedByServer(30_000);
+    expect(Date.now() - t0).toBeGreaterThan(5_000); // a slow client gets a fair chance first
+  });
+
+  it('refuses connections beyond its cap with a clear error, and recovers when they go', async () => {
+    const flood = await Promise.all(Array.from({ length: 40 }, () => RawConnection.open(blender.addonPort)));
+    const refused = await Promise.all(
+      flood.map((c) => c.nextReply(2_000).then((r) => r.message, () => null)),
+    );
+    const messages = refused.filter((m): m is string => m !== null);
+    expect(messages.length).toBeGreaterThanOrEqual(8);
+    expect(new Set(messages)).toEqual(new Set(['Too many connections (limit 32)']));
+    for (const c of flood) c.destroy();
+    const conn = await waitFor('a slot to free up', () => authed(), { timeoutMs: 10_000 });
+    await conn.send('{"type":"ping"}');
+    expect((await conn.nextReply()).status).toBe('success');
+    conn.destroy();
   });
 });
 

@@ -15,8 +15,10 @@ from .errors import CommandError
 from .framing import FramingError, RequestReader, encode_reply
 
 AUTH_TIMEOUT_S = 10.0
-IDLE_TIMEOUT_S = None  # an authenticated client may stay connected indefinitely
 REQUEST_TIMEOUT_S = 600.0
+# Anyone on the machine can reach the port; a cap keeps a flood of idle connections from
+# exhausting threads. Connections beyond it are closed at once.
+MAX_CLIENTS = 32
 
 
 def _error(message):
@@ -43,6 +45,7 @@ class Server:
         self._port = port
         self._log = log
         self._jobs = queue.Queue()
+        self._slots = threading.BoundedSemaphore(MAX_CLIENTS)
         self._sock = None
         self._running = False
 
@@ -91,17 +94,27 @@ class Server:
     def _accept_loop(self):
         while self._running:
             try:
-                conn, addr = self._sock.accept()
+                conn, _addr = self._sock.accept()
             except OSError:
                 return
+            if not self._slots.acquire(blocking=False):
+                self._refuse(conn)
+                continue
             threading.Thread(target=self._serve, args=(conn,), name="blender-lab-client", daemon=True).start()
+
+    def _refuse(self, conn):
+        try:
+            self._send(conn, _error(f"Too many connections (limit {MAX_CLIENTS})"), "raw")
+            conn.close()
+        except OSError:
+            pass
 
     def _serve(self, conn):
         reader = RequestReader()
         authenticated = False
-        conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        conn.settimeout(AUTH_TIMEOUT_S)
         try:
+            conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            conn.settimeout(AUTH_TIMEOUT_S)
             while True:
                 try:
                     data = conn.recv(1 << 16)
@@ -113,6 +126,7 @@ class Server:
                     frames = reader.feed(data)
                 except FramingError as exc:
                     self._send(conn, _error(str(exc)), "raw")
+                    _linger(conn)
                     return
                 for frame in frames:
                     request = _parse(frame.payload)
@@ -127,13 +141,14 @@ class Server:
                             self._send(conn, _error("Authentication failed"), frame.fmt)
                             return
                         authenticated = True
-                        conn.settimeout(IDLE_TIMEOUT_S)
+                        conn.settimeout(None)  # an authenticated client may stay as long as it likes
                         self._send(conn, {"status": "success", "result": {"authenticated": True}}, frame.fmt)
                         continue
                     self._send(conn, self._run(request), frame.fmt)
         except (ConnectionError, OSError):
             return  # the client went away; nothing to answer
         finally:
+            self._slots.release()
             try:
                 conn.close()
             except OSError:
@@ -171,6 +186,21 @@ class Server:
         except (TypeError, ValueError) as exc:
             data = json.dumps(_error(f"Result could not be encoded as JSON: {exc}")).encode("utf-8")
         conn.sendall(encode_reply(data, fmt))
+
+
+def _linger(conn, seconds=2.0):
+    """Closes our side after a final reply, reading off what the client is still sending.
+
+    Closing with unread input would reset the connection, and the reset can destroy the
+    reply before the client reads it.
+    """
+    try:
+        conn.shutdown(socket.SHUT_WR)
+        conn.settimeout(seconds)
+        while conn.recv(1 << 16):
+            pass
+    except OSError:
+        pass
 
 
 def _parse(payload):

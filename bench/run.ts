@@ -1,0 +1,151 @@
+// npm run bench: timings measured side by side in one run on the real image, printed as JSON.
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { BlenderClient } from '../electron/services/blender-client';
+import { DEFAULT_IMAGE } from '../electron/services/blender-image';
+import { Engine } from '../electron/services/engine';
+import { waitForBlender } from '../electron/services/readiness';
+import { RawPing, rawFirstAnswer } from './raw';
+
+const image = process.env.BLENDER_LAB_IMAGE ?? DEFAULT_IMAGE;
+const engine = Engine.connect(process.env.BLENDER_LAB_DOCKER_HOST);
+const runs = Number(process.env.BENCH_RUNS ?? 3);
+const label = { 'org.blender-lab.bench': '1' };
+const secret = () => randomBytes(24).toString('base64url');
+const docker = (...args: string[]) => execFileSync('docker', args, { encoding: 'utf8' }).trim();
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
+const round = (x: number) => Math.round(x * 100) / 100;
+const log = (msg: string) => process.stderr.write(`${msg}\n`);
+
+async function ports(id: string) {
+  const info = await engine.inspectContainer(id);
+  return { addonPort: info!.ports[9876]!, uiPort: info!.ports[3000]! };
+}
+
+/** Through our code: Engine create/start + measured readiness (UI answers, add-on answers get_scene_info). */
+async function oursCold(): Promise<{ ms: number; id: string; secret: string }> {
+  const s = secret();
+  const t0 = Date.now();
+  const id = await engine.createContainer({
+    name: `blender-lab-bench-${randomBytes(4).toString('hex')}`,
+    image,
+    env: { BLENDER_LAB_SECRET: s },
+    labels: label,
+    ports: [{ containerPort: 9876, hostPort: 0 }, { containerPort: 3000, hostPort: 0 }],
+    volumes: [],
+    limits: { memoryBytes: 2 * 1024 ** 3, nanoCpus: 1e9, pids: 512 },
+  });
+  await engine.startContainer(id);
+  await waitForBlender({ ...(await ports(id)), secret: s }, { timeoutMs: 180_000 });
+  return { ms: Date.now() - t0, id, secret: s };
+}
+
+async function oursWarm(id: string, s: string): Promise<number> {
+  await engine.stopContainer(id);
+  const t0 = Date.now();
+  await engine.startContainer(id);
+  await waitForBlender({ ...(await ports(id)), secret: s }, { timeoutMs: 180_000 });
+  return Date.now() - t0;
+}
+
+/** The floor: the docker CLI and a raw socket poll. */
+async function rawCold(): Promise<{ ms: number; id: string; secret: string }> {
+  const s = secret();
+  const t0 = Date.now();
+  const id = docker('run', '-d', '--label', 'org.blender-lab.bench=1', '-e', `BLENDER_LAB_SECRET=${s}`, '-p', '127.0.0.1::9876', '-p', '127.0.0.1::3000', image);
+  const port = Number(docker('port', id, '9876/tcp').split(':').pop());
+  return { ms: await rawFirstAnswer(port, s, t0), id, secret: s };
+}
+
+async function rawWarm(id: string, s: string): Promise<number> {
+  docker('stop', id);
+  const t0 = Date.now();
+  docker('start', id);
+  const port = Number(docker('port', id, '9876/tcp').split(':').pop());
+  return rawFirstAnswer(port, s, t0);
+}
+
+async function roundTrips(port: number, s: string, n: number) {
+  const client = new BlenderClient({ port, secret: s });
+  const raw = await RawPing.open(port, s);
+  for (let i = 0; i < 50; i++) { await client.ping(); await raw.call({ type: 'ping', params: {} }); } // warm-up
+  const ours: number[] = [];
+  const floor: number[] = [];
+  for (let i = 0; i < n; i++) {
+    let t = performance.now();
+    await client.ping();
+    ours.push(performance.now() - t);
+    t = performance.now();
+    await raw.call({ type: 'ping', params: {} });
+    floor.push(performance.now() - t);
+  }
+  client.close();
+  raw.close();
+  return {
+    client: { p50: round(pct(ours, 50)), p99: round(pct(ours, 99)) },
+    raw_socket: { p50: round(pct(floor, 50)), p99: round(pct(floor, 99)) },
+  };
+}
+
+function rendererBundle() {
+  const dir = path.resolve('out/renderer/assets');
+  let raw = 0;
+  let gzip = 0;
+  try {
+    for (const f of readdirSync(dir)) {
+      const p = path.join(dir, f);
+      raw += statSync(p).size;
+      gzip += gzipSync(readFileSync(p)).length;
+    }
+  } catch {
+    return null; // not built
+  }
+  return { bytes: raw, gzip_bytes: gzip };
+}
+
+async function main() {
+  await engine.ping();
+  for (const c of await engine.listContainers(label)) await engine.removeContainer(c.id);
+  const cold = { ours: [] as number[], raw: [] as number[] };
+  const warm = { ours: [] as number[], raw: [] as number[] };
+  const ids: string[] = [];
+  try {
+    for (let i = 0; i < runs; i++) {
+      log(`cold ${i + 1}/${runs}`);
+      const o = await oursCold();
+      const r = await rawCold();
+      ids.push(o.id, r.id);
+      cold.ours.push(o.ms);
+      cold.raw.push(r.ms);
+      log(`warm ${i + 1}/${runs}`);
+      warm.ours.push(await oursWarm(o.id, o.secret));
+      warm.raw.push(await rawWarm(r.id, r.secret));
+      if (i < runs - 1) {
+        await engine.removeContainer(o.id);
+        await engine.removeContainer(r.id);
+      }
+    }
+    const last = ids.at(-2)!;
+    log('round trips');
+    const lastSecret = (await engine.docker.getContainer(last).inspect()).Config.Env.find((e) => e.startsWith('BLENDER_LAB_SECRET='))!.split('=')[1]!;
+    const rt = await roundTrips((await ports(last)).addonPort, lastSecret, 1000);
+    const summary = (xs: number[]) => ({ median_ms: median(xs), runs_ms: xs });
+    console.log(JSON.stringify({
+      image,
+      runs,
+      warm_start_to_ready: { ours: summary(warm.ours), raw_floor: summary(warm.raw) },
+      cold_create_to_ready: { ours: summary(cold.ours), raw_floor: summary(cold.raw) },
+      ping_round_trip_ms: { calls: 1000, ...rt },
+      renderer_bundle: rendererBundle(),
+    }, null, 2));
+  } finally {
+    for (const c of await engine.listContainers(label)) await engine.removeContainer(c.id);
+  }
+}
+
+await main();
