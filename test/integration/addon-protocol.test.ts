@@ -1,33 +1,22 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { RawConnection } from '../support/raw-addon';
-import { startBlender, testEngine, untilReady, type TestBlender } from '../support/blender';
+import { sharedBlender, testEngine } from '../support/blender';
 import { waitFor } from '../support/wait';
 
 // The add-on's wire protocol as external tools see it, against a real Blender in the real image.
-const engine = testEngine();
-let blender: TestBlender;
-
-beforeAll(async () => {
-  blender = await startBlender(engine);
-  await untilReady(engine, blender);
-});
-
-afterAll(async () => {
-  if (blender) await engine.removeContainer(blender.id);
-});
-
-const authed = () => RawConnection.authenticated(blender.addonPort, blender.secret);
+const blenderUnderTest = sharedBlender(testEngine());
+const authed = () => RawConnection.authenticated(blenderUnderTest().addonPort, blenderUnderTest().secret);
 
 describe('authentication', () => {
   it('answers the auth request with authenticated: true', async () => {
-    const conn = await RawConnection.open(blender.addonPort);
-    await conn.send(JSON.stringify({ type: 'auth', params: { token: blender.secret } }));
+    const conn = await RawConnection.open(blenderUnderTest().addonPort);
+    await conn.send(JSON.stringify({ type: 'auth', params: { token: blenderUnderTest().secret } }));
     expect(await conn.nextReply()).toEqual({ status: 'success', result: { authenticated: true } });
     conn.destroy();
   });
 
   it('refuses a command on a connection that has not authenticated, and closes it', async () => {
-    const conn = await RawConnection.open(blender.addonPort);
+    const conn = await RawConnection.open(blenderUnderTest().addonPort);
     await conn.send(JSON.stringify({ type: 'get_scene_info', params: {} }));
     const reply = await conn.nextReply();
     expect(reply.status).toBe('error');
@@ -36,21 +25,21 @@ describe('authentication', () => {
   });
 
   it('rejects a wrong token, and closes the connection', async () => {
-    const conn = await RawConnection.open(blender.addonPort);
-    await conn.send(JSON.stringify({ type: 'auth', params: { token: `${blender.secret}x` } }));
+    const conn = await RawConnection.open(blenderUnderTest().addonPort);
+    await conn.send(JSON.stringify({ type: 'auth', params: { token: `${blenderUnderTest().secret}x` } }));
     expect(await conn.nextReply()).toEqual({ status: 'error', message: 'Authentication failed' });
     await conn.closedByServer();
   });
 
   it('rejects an auth request with no token', async () => {
-    const conn = await RawConnection.open(blender.addonPort);
+    const conn = await RawConnection.open(blenderUnderTest().addonPort);
     await conn.send(JSON.stringify({ type: 'auth', params: {} }));
     expect((await conn.nextReply()).status).toBe('error');
     await conn.closedByServer();
   });
 
   it('gives nothing to a client that sends execute_code before authenticating', async () => {
-    const conn = await RawConnection.open(blender.addonPort);
+    const conn = await RawConnection.open(blenderUnderTest().addonPort);
     await conn.send(JSON.stringify({ type: 'execute_code', params: { code: 'print("leak")' } }));
     const reply = await conn.nextReply();
     expect(reply).toEqual({ status: 'error', message: 'Authentication failed' });
@@ -60,14 +49,14 @@ describe('authentication', () => {
 
 describe('connection limits', () => {
   it('drops a connection that never authenticates', async () => {
-    const conn = await RawConnection.open(blender.addonPort);
+    const conn = await RawConnection.open(blenderUnderTest().addonPort);
     const t0 = Date.now();
     await conn.closedByServer(30_000);
     expect(Date.now() - t0).toBeGreaterThan(5_000); // a slow client gets a fair chance first
   });
 
   it('refuses connections beyond its cap with a clear error, and recovers when they go', async () => {
-    const flood = await Promise.all(Array.from({ length: 40 }, () => RawConnection.open(blender.addonPort)));
+    const flood = await Promise.all(Array.from({ length: 40 }, () => RawConnection.open(blenderUnderTest().addonPort)));
     const refused = await Promise.all(
       flood.map((c) => c.nextReply(2_000).then((r) => r.message, () => null)),
     );
@@ -242,8 +231,8 @@ describe('framing and robustness', () => {
   });
 
   it('accepts the 4-byte length-prefixed format and answers in it', async () => {
-    const conn = await RawConnection.open(blender.addonPort);
-    await conn.sendPrefixed({ type: 'auth', params: { token: blender.secret } });
+    const conn = await RawConnection.open(blenderUnderTest().addonPort);
+    await conn.sendPrefixed({ type: 'auth', params: { token: blenderUnderTest().secret } });
     expect((await conn.nextPrefixedReply()).result).toEqual({ authenticated: true });
     await conn.sendPrefixed({ type: 'execute_code', params: { code: 'print(6*7)' } });
     expect((await conn.nextPrefixedReply()).result.result).toBe('42\n');

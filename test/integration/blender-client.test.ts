@@ -1,23 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { BlenderClient } from '../../electron/services/blender-client';
-import { startBlender, testEngine, untilReady, type TestBlender } from '../support/blender';
+import { sharedBlender, startBlender, testEngine, untilReady } from '../support/blender';
 import { waitFor } from '../support/wait';
 
 // The panel's client against a real Blender: typed results, queueing, timeouts, limits, reconnects.
 const engine = testEngine();
-let blender: TestBlender;
-
-beforeAll(async () => {
-  blender = await startBlender(engine);
-  await untilReady(engine, blender);
-});
-
-afterAll(async () => {
-  if (blender) await engine.removeContainer(blender.id);
-});
+const blenderUnderTest = sharedBlender(engine);
 
 const client = (extra: Partial<ConstructorParameters<typeof BlenderClient>[0]> = {}) =>
-  new BlenderClient({ port: blender.addonPort, secret: blender.secret, ...extra });
+  new BlenderClient({ port: blenderUnderTest().addonPort, secret: blenderUnderTest().secret, ...extra });
 
 describe('BlenderClient', () => {
   it('authenticates once and returns typed results', async () => {
@@ -64,7 +55,7 @@ describe('BlenderClient', () => {
   });
 
   it('says so when nothing listens on the port', async () => {
-    const c = new BlenderClient({ port: 1, secret: blender.secret });
+    const c = new BlenderClient({ port: 1, secret: blenderUnderTest().secret });
     await expect(c.ping()).rejects.toMatchObject({ code: 'BLENDER_UNREACHABLE' });
     c.close();
   });

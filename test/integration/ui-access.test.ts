@@ -3,16 +3,13 @@ import { chromium, type Browser } from '@playwright/test';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { chromiumExecutable } from '../support/chromium';
-import { startBlender, testEngine, untilReady, type TestBlender } from '../support/blender';
+import { sharedBlender, testEngine } from '../support/blender';
 
 // The browser UI of a session is only for whoever holds that session's secret.
-const engine = testEngine();
-let blender: TestBlender;
+const blenderUnderTest = sharedBlender(testEngine());
 let browser: Browser;
 
 beforeAll(async () => {
-  blender = await startBlender(engine);
-  await untilReady(engine, blender);
   browser = await chromium.launch({
     executablePath: chromiumExecutable(),
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'],
@@ -21,13 +18,12 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
-  if (blender) await engine.removeContainer(blender.id);
 });
 
 /** Opens the UI's WebSocket and reports what came back before it closed (or the first message). */
 function probeSocket(path: string): Promise<{ opened: boolean; firstMessage: string | null }> {
   return new Promise((resolve) => {
-    const ws = new WebSocket(`ws://127.0.0.1:${blender.uiPort}${path}`, ['binary']);
+    const ws = new WebSocket(`ws://127.0.0.1:${blenderUnderTest().uiPort}${path}`, ['binary']);
     let opened = false;
     ws.on('open', () => { opened = true; });
     ws.on('message', (data: Buffer) => {
@@ -41,7 +37,7 @@ function probeSocket(path: string): Promise<{ opened: boolean; firstMessage: str
 
 describe('the Blender UI server', () => {
   it('streams the VNC session to a WebSocket that presents the secret', async () => {
-    const { firstMessage } = await probeSocket(`/websockify?token=${blender.secret}`);
+    const { firstMessage } = await probeSocket(`/websockify?token=${blenderUnderTest().secret}`);
     expect(firstMessage).toMatch(/^RFB 003\.00\d\n$/);
   });
 
@@ -50,20 +46,20 @@ describe('the Blender UI server', () => {
   });
 
   it('sends nothing to a WebSocket with a wrong secret', async () => {
-    expect((await probeSocket(`/websockify?token=${blender.secret.slice(0, -1)}x`)).firstMessage).toBeNull();
+    expect((await probeSocket(`/websockify?token=${blenderUnderTest().secret.slice(0, -1)}x`)).firstMessage).toBeNull();
   });
 
   it('shows Blender in a real browser given the secret, and nothing without it', async () => {
     await mkdir('test-results', { recursive: true });
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    const base = `http://127.0.0.1:${blender.uiPort}/vnc.html?autoconnect=1&resize=scale`;
+    const base = `http://127.0.0.1:${blenderUnderTest().uiPort}/vnc.html?autoconnect=1&resize=scale`;
 
     await page.goto(`${base}&path=${encodeURIComponent('websockify')}`);
     await expect.poll(() => page.locator('#noVNC_status').textContent(), { timeout: 30_000 }).toMatch(/Failed to connect/);
     expect(await page.title()).toBe('noVNC');
     await page.screenshot({ path: 'test-results/ui-without-secret.png' });
 
-    await page.goto(`${base}&path=${encodeURIComponent(`websockify?token=${blender.secret}`)}`);
+    await page.goto(`${base}&path=${encodeURIComponent(`websockify?token=${blenderUnderTest().secret}`)}`);
     // noVNC puts the remote desktop's name in the title once the screen is streaming.
     await expect.poll(() => page.title(), { timeout: 30_000 }).toMatch(/ - noVNC$/);
     const canvas = page.locator('#noVNC_container canvas');

@@ -1,3 +1,4 @@
+import { afterAll, beforeAll } from 'vitest';
 import { randomBytes } from 'node:crypto';
 import { DEFAULT_IMAGE } from '../../electron/services/blender-image';
 import { Engine } from '../../electron/services/engine';
@@ -64,4 +65,23 @@ export async function untilReady(engine: Engine, blender: TestBlender, timeoutMs
 
 export async function removeTestContainers(engine: Engine): Promise<void> {
   for (const c of await engine.listContainers(TEST_LABELS)) await engine.removeContainer(c.id);
+}
+
+/**
+ * One ready Blender for every test in a file: started before the first, removed after the last.
+ * Returns a getter, since the container exists only once the hook has run.
+ */
+export function sharedBlender(engine: Engine): () => TestBlender {
+  let blender: TestBlender | undefined;
+  beforeAll(async () => {
+    blender = await startBlender(engine);
+    await untilReady(engine, blender);
+  });
+  afterAll(async () => {
+    if (blender) await engine.removeContainer(blender.id);
+  });
+  return () => {
+    if (!blender) throw new Error('the shared Blender has not started');
+    return blender;
+  };
 }
