@@ -14,7 +14,7 @@ export default defineConfig({
     build: {
       rollupOptions: {
         input: { preload: resolve('electron/preload.ts') },
-        output: { format: 'cjs', entryFileNames: '[name].cjs', inlineDynamicImports: true },
+        output: { format: 'cjs', entryFileNames: '[name].cjs', codeSplitting: false },
       },
     },
   },

@@ -33,7 +33,10 @@ export class RawConnection {
     const conn = await RawConnection.open(port);
     await conn.send(JSON.stringify({ type: 'auth', params: { token: secret } }));
     const reply = await conn.nextReply();
-    if (reply.status !== 'success') throw new Error(`auth failed: ${JSON.stringify(reply)}`);
+    if (reply.status !== 'success') {
+      conn.destroy();
+      throw new Error(`auth failed: ${JSON.stringify(reply)}`);
+    }
     return conn;
   }
 

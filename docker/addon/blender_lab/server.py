@@ -55,7 +55,7 @@ class Server:
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind((self._host, self._port))
-        sock.listen(16)
+        sock.listen(64)
         self._sock = sock
         self._running = True
         threading.Thread(target=self._accept_loop, name="blender-lab-accept", daemon=True).start()

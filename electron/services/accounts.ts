@@ -1,0 +1,317 @@
+import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
+import { passwordSchema, roleSchema, usernameSchema, type Role, type User } from '../../shared/accounts';
+import { AppError } from '../../shared/errors';
+import { parseOrThrow } from '../../shared/validation';
+import type { DocumentStore } from './document-store';
+import { DEFAULT_COST, hashPassword, verifyPassword, type ScryptCost } from './password';
+
+const passwordHashSchema = z.object({
+  algorithm: z.literal('scrypt'),
+  N: z.number().int().positive(),
+  r: z.number().int().positive(),
+  p: z.number().int().positive(),
+  salt: z.string().min(1),
+  hash: z.string().min(1),
+});
+
+const userRecordSchema = z.object({
+  id: z.string().regex(/^[a-f0-9]{10}$/),
+  username: z.string().min(1),
+  role: roleSchema,
+  createdAt: z.string(),
+  lastLoginAt: z.string().nullable(),
+  disabled: z.boolean(),
+  password: passwordHashSchema,
+  failedSignIns: z.number().int().nonnegative().default(0),
+  lockouts: z.number().int().nonnegative().default(0),
+  lockedUntil: z.string().nullable().default(null),
+});
+
+export const accountsFileSchema = z.object({
+  version: z.literal(1).default(1),
+  users: z.array(userRecordSchema).default([]),
+});
+
+export type AccountsFile = z.output<typeof accountsFileSchema>;
+type UserRecord = AccountsFile['users'][number];
+
+export interface LockoutPolicy {
+  /** Failed sign-ins in a row before the first lock-out. */
+  threshold: number;
+  baseSeconds: number;
+  maxSeconds: number;
+}
+
+export const DEFAULT_LOCKOUT: LockoutPolicy = { threshold: 5, baseSeconds: 30, maxSeconds: 3600 };
+
+export interface AccountServiceDeps {
+  store: DocumentStore<AccountsFile>;
+  signUpAllowed: () => boolean;
+  clock?: () => Date;
+  cost?: ScryptCost;
+  lockout?: LockoutPolicy;
+}
+
+interface Attempts {
+  failedSignIns: number;
+  lockouts: number;
+  lockedUntil: string | null;
+}
+
+const WRONG_CREDENTIALS = 'Wrong username or password';
+
+/**
+ * Local accounts: scrypt hashes, growing lock-outs, opaque sign-in tokens held only in memory
+ * (so every token dies with the process). The first account becomes admin.
+ */
+export class AccountService {
+  private readonly tokens = new Map<string, string>(); // token → user id
+  private readonly unknownAttempts = new Map<string, Attempts>(); // so unknown names lock out too
+  private readonly clock: () => Date;
+  private readonly cost: ScryptCost;
+  private readonly lockout: LockoutPolicy;
+  private readonly revokeListeners: ((user: User, reason: 'disabled' | 'deleted') => void)[] = [];
+  private dummyHash: Promise<ReturnType<typeof hashPassword> extends Promise<infer H> ? H : never> | null = null;
+
+  constructor(private readonly deps: AccountServiceDeps) {
+    this.clock = deps.clock ?? (() => new Date());
+    this.cost = deps.cost ?? DEFAULT_COST;
+    this.lockout = deps.lockout ?? DEFAULT_LOCKOUT;
+  }
+
+  /** Called when an account can no longer have a session (so its container can be stopped). */
+  onRevoked(listener: (user: User, reason: 'disabled' | 'deleted') => void): void {
+    this.revokeListeners.push(listener);
+  }
+
+  listUsers(): User[] {
+    return this.records().map(publicUser);
+  }
+
+  getUser(id: string): User | null {
+    const record = this.records().find((u) => u.id === id);
+    return record ? publicUser(record) : null;
+  }
+
+  hasUsers(): boolean {
+    return this.records().length > 0;
+  }
+
+  /** Self sign-up (no `by`), or an admin creating an account. The first account is an admin. */
+  async createAccount(input: { username: unknown; password: unknown; role?: unknown }, by?: User): Promise<User> {
+    const username = parseOrThrow(usernameSchema, input.username);
+    const password = parseOrThrow(passwordSchema, input.password);
+    const requestedRole = input.role === undefined ? 'user' : parseOrThrow(roleSchema, input.role);
+    if (!by && this.hasUsers() && !this.deps.signUpAllowed()) {
+      throw new AppError('SIGN_UP_CLOSED', 'Creating accounts is turned off here. Ask an administrator for an account.');
+    }
+    if (by && by.role !== 'admin') throw new AppError('FORBIDDEN', 'Only an administrator can create accounts for others');
+    this.assertNameFree(username);
+    const hash = await hashPassword(password, this.cost);
+    // Re-read after the slow hash: another sign-up may have landed meanwhile.
+    const data = this.deps.store.read();
+    if (data.users.some((u) => sameName(u.username, username))) throw taken(username);
+    const record: UserRecord = {
+      id: newUserId(data.users),
+      username,
+      role: data.users.length === 0 ? 'admin' : by ? requestedRole : 'user',
+      createdAt: this.clock().toISOString(),
+      lastLoginAt: null,
+      disabled: false,
+      password: hash,
+      failedSignIns: 0,
+      lockouts: 0,
+      lockedUntil: null,
+    };
+    data.users.push(record);
+    this.deps.store.write(data);
+    return publicUser(record);
+  }
+
+  async signIn(usernameInput: unknown, passwordInput: unknown): Promise<{ token: string; user: User }> {
+    if (typeof usernameInput !== 'string' || typeof passwordInput !== 'string' || passwordInput.length > 4096) {
+      throw new AppError('AUTH_FAILED', WRONG_CREDENTIALS);
+    }
+    const key = usernameInput.trim().normalize('NFC').toLowerCase();
+    const record = this.records().find((u) => sameName(u.username, key));
+    const attempts = record ?? this.unknownAttempts.get(key) ?? { failedSignIns: 0, lockouts: 0, lockedUntil: null };
+    this.assertNotLocked(attempts);
+
+    // Unknown names cost the same hash as known ones, so timing does not reveal who exists.
+    const ok = record ? await verifyPassword(passwordInput, record.password) : await this.burnHash(passwordInput);
+    if (!ok || !record || record.disabled) {
+      this.recordFailure(record?.id ?? null, key);
+      throw new AppError('AUTH_FAILED', WRONG_CREDENTIALS);
+    }
+    const user = this.update(record.id, (u) => {
+      u.failedSignIns = 0;
+      u.lockouts = 0;
+      u.lockedUntil = null;
+      u.lastLoginAt = this.clock().toISOString();
+    });
+    const token = randomBytes(32).toString('base64url');
+    this.tokens.set(token, user.id);
+    return { token, user };
+  }
+
+  signOut(token: string): void {
+    this.tokens.delete(token);
+  }
+
+  /** The user behind a sign-in token, or NOT_SIGNED_IN. */
+  authenticate(token: unknown): User {
+    const id = typeof token === 'string' ? this.tokens.get(token) : undefined;
+    const user = id ? this.getUser(id) : null;
+    if (!user || user.disabled) {
+      if (typeof token === 'string') this.tokens.delete(token);
+      throw new AppError('NOT_SIGNED_IN', 'You are not signed in (or your sign-in has ended). Sign in again.');
+    }
+    return user;
+  }
+
+  async changePassword(user: User, current: unknown, next: unknown): Promise<void> {
+    const password = parseOrThrow(passwordSchema, next);
+    const record = this.record(user.id);
+    if (typeof current !== 'string' || !(await verifyPassword(current, record.password))) {
+      throw new AppError('AUTH_FAILED', 'The current password is wrong');
+    }
+    const hash = await hashPassword(password, this.cost);
+    this.update(user.id, (u) => { u.password = hash; });
+  }
+
+  async resetPassword(id: string, next: unknown): Promise<void> {
+    const password = parseOrThrow(passwordSchema, next);
+    this.record(id);
+    const hash = await hashPassword(password, this.cost);
+    this.update(id, (u) => {
+      u.password = hash;
+      u.failedSignIns = 0;
+      u.lockouts = 0;
+      u.lockedUntil = null;
+    });
+    this.revokeTokens(id);
+  }
+
+  setDisabled(id: string, disabled: boolean): User {
+    if (disabled) this.assertAdminRemains(id, 'disable');
+    const user = this.update(id, (u) => { u.disabled = disabled; });
+    if (disabled) {
+      this.revokeTokens(id);
+      for (const listener of this.revokeListeners) listener(user, 'disabled');
+    }
+    return user;
+  }
+
+  setRole(id: string, roleInput: unknown): User {
+    const role: Role = parseOrThrow(roleSchema, roleInput);
+    if (role !== 'admin') this.assertAdminRemains(id, 'demote');
+    return this.update(id, (u) => { u.role = role; });
+  }
+
+  deleteUser(id: string): User {
+    this.assertAdminRemains(id, 'delete');
+    const data = this.deps.store.read();
+    const record = data.users.find((u) => u.id === id);
+    if (!record) throw notFound(id);
+    data.users = data.users.filter((u) => u.id !== id);
+    this.deps.store.write(data);
+    this.revokeTokens(id);
+    const user = publicUser(record);
+    for (const listener of this.revokeListeners) listener(user, 'deleted');
+    return user;
+  }
+
+  private records(): UserRecord[] {
+    return this.deps.store.read().users;
+  }
+
+  private record(id: string): UserRecord {
+    const record = this.records().find((u) => u.id === id);
+    if (!record) throw notFound(id);
+    return record;
+  }
+
+  private update(id: string, change: (u: UserRecord) => void): User {
+    const data = this.deps.store.read();
+    const record = data.users.find((u) => u.id === id);
+    if (!record) throw notFound(id);
+    change(record);
+    this.deps.store.write(data);
+    return publicUser(record);
+  }
+
+  private assertNameFree(username: string): void {
+    if (this.records().some((u) => sameName(u.username, username))) throw taken(username);
+  }
+
+  private assertAdminRemains(id: string, action: string): void {
+    const users = this.records();
+    const target = users.find((u) => u.id === id);
+    if (!target) throw notFound(id);
+    const otherAdmins = users.filter((u) => u.role === 'admin' && !u.disabled && u.id !== id);
+    if (target.role === 'admin' && otherAdmins.length === 0) {
+      throw new AppError('CONFLICT', `Cannot ${action} ${target.username}: they are the only administrator`);
+    }
+  }
+
+  private assertNotLocked(attempts: Attempts): void {
+    if (!attempts.lockedUntil) return;
+    const left = Date.parse(attempts.lockedUntil) - this.clock().getTime();
+    if (left > 0) {
+      throw new AppError('LOCKED_OUT', `Too many failed sign-ins. Try again in ${Math.ceil(left / 1000)} s.`);
+    }
+  }
+
+  private recordFailure(id: string | null, key: string): void {
+    const bump = (a: Attempts) => {
+      a.failedSignIns += 1;
+      if (a.failedSignIns >= this.lockout.threshold) {
+        const seconds = Math.min(this.lockout.baseSeconds * 2 ** a.lockouts, this.lockout.maxSeconds);
+        a.lockouts += 1;
+        a.failedSignIns = 0;
+        a.lockedUntil = new Date(this.clock().getTime() + seconds * 1000).toISOString();
+      }
+    };
+    if (id) {
+      this.update(id, bump);
+    } else {
+      const a = this.unknownAttempts.get(key) ?? { failedSignIns: 0, lockouts: 0, lockedUntil: null };
+      bump(a);
+      this.unknownAttempts.set(key, a);
+    }
+  }
+
+  private async burnHash(password: string): Promise<false> {
+    this.dummyHash ??= hashPassword('not a real password', this.cost);
+    await verifyPassword(password, await this.dummyHash);
+    return false;
+  }
+
+  private revokeTokens(id: string): void {
+    for (const [token, userId] of this.tokens) if (userId === id) this.tokens.delete(token);
+  }
+}
+
+function publicUser(r: UserRecord): User {
+  return { id: r.id, username: r.username, role: r.role, createdAt: r.createdAt, lastLoginAt: r.lastLoginAt, disabled: r.disabled };
+}
+
+function sameName(a: string, b: string): boolean {
+  return a.normalize('NFC').toLowerCase() === b.normalize('NFC').toLowerCase();
+}
+
+function newUserId(existing: UserRecord[]): string {
+  for (;;) {
+    const id = randomBytes(5).toString('hex');
+    if (!existing.some((u) => u.id === id)) return id;
+  }
+}
+
+function taken(username: string): AppError {
+  return new AppError('USERNAME_TAKEN', `The username ${username} is taken`);
+}
+
+function notFound(id: string): AppError {
+  return new AppError('NOT_FOUND', `No account with id ${id}`);
+}

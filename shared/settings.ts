@@ -1,0 +1,39 @@
+import { z } from 'zod';
+
+const whole = (min: number, max: number) =>
+  z.number({ error: 'must be a number' }).int('must be a whole number').min(min, `must be at least ${min}`).max(max, `must be at most ${max}`);
+
+/** Everything an operator can configure, with the defaults of a fresh install. */
+export const settingsSchema = z
+  .object({
+    image: z
+      .string({ error: 'must be text' })
+      .regex(/^[a-z0-9][a-z0-9._\-/:@]{0,255}$/, 'must be a Docker image reference like blender-lab/blender:latest')
+      .default('blender-lab/blender:latest'),
+    addonPortBase: whole(1024, 65000).default(10000),
+    uiPortBase: whole(1024, 65000).default(13000),
+    portRangeSize: whole(1, 1000).default(100),
+    idleTimeoutMinutes: whole(1, 7 * 24 * 60).default(30),
+    memoryMiB: whole(512, 256 * 1024).default(2048),
+    cpus: z.number({ error: 'must be a number' }).min(0.25, 'must be at least 0.25').max(64, 'must be at most 64').default(1),
+    pidsLimit: whole(64, 32768).default(1024),
+    startTimeoutSeconds: whole(10, 900).default(180),
+    signUpAllowed: z.boolean({ error: 'must be true or false' }).default(true),
+    dockerEndpoint: z
+      .string({ error: 'must be text' })
+      .max(512)
+      .regex(/^$|^(unix|tcp|npipe):\/\//, 'must be empty (the default) or start with unix://, tcp:// or npipe://')
+      .default(''),
+  })
+  .strict()
+  .superRefine((s, ctx) => {
+    if (s.addonPortBase < s.uiPortBase + s.portRangeSize && s.uiPortBase < s.addonPortBase + s.portRangeSize) {
+      ctx.addIssue({ code: 'custom', path: ['uiPortBase'], message: 'the add-on and UI port ranges overlap' });
+    }
+    if (Math.max(s.addonPortBase, s.uiPortBase) + s.portRangeSize > 65535) {
+      ctx.addIssue({ code: 'custom', path: ['portRangeSize'], message: 'the port range runs past 65535' });
+    }
+  });
+
+export type Settings = z.output<typeof settingsSchema>;
+export const DEFAULT_SETTINGS: Settings = settingsSchema.parse({});
