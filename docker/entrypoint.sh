@@ -5,6 +5,16 @@ set -uo pipefail
 
 log() { echo "[blender-lab] $*"; }
 
+# The panel writes a fresh secret (and the user's integration keys) here before every start;
+# BLENDER_LAB_SECRET in the environment serves when the container is run by hand.
+SESSION_ENV=/var/lib/blender-lab/session.env
+if [ -r "$SESSION_ENV" ]; then
+  set -a
+  # shellcheck source=/dev/null
+  . "$SESSION_ENV"
+  set +a
+fi
+
 if [ -z "${BLENDER_LAB_SECRET:-}" ]; then
   log "BLENDER_LAB_SECRET is not set; refusing to start without a session secret." >&2
   exit 64
@@ -51,8 +61,14 @@ Xvfb "$DISPLAY" -screen 0 "$SCREEN" -nolisten tcp -noreset +extension GLX +rende
 pids+=($!)
 wait_for "Xvfb" "[ -e /tmp/.X11-unix/X${DISPLAY_NUM} ]" 20
 
-log "starting Blender"
-blender --python /opt/blender-lab/addon/startup.py &
+SESSION_BLEND="$HOME/.blender-lab/session.blend"
+if [ -s "$SESSION_BLEND" ]; then
+  log "starting Blender with the scene saved at the last sign-out"
+  blender "$SESSION_BLEND" --python /opt/blender-lab/addon/startup.py &
+else
+  log "starting Blender"
+  blender --python /opt/blender-lab/addon/startup.py &
+fi
 pids+=($!)
 
 log "starting VNC server"

@@ -17,7 +17,7 @@ step "Blender image";   npx tsx scripts/image.ts
 step "tests"
 mkdir -p test-results
 set +e
-npx vitest run --reporter=default --reporter=json --outputFile.json=test-results/vitest.json
+bash scripts/with-keyring.sh npx vitest run --reporter=default --reporter=json --outputFile.json=test-results/vitest.json
 status=$?
 set -e
 node -e '

@@ -36,6 +36,8 @@ export const screenshotResult = z.object({
   image_base64: z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/, 'not base64'),
 });
 
+export const saveSessionResult = z.object({ saved: z.literal(true), path: z.string(), bytes: z.number().int(), objects: z.number().int() });
+
 export const blenderCommands = {
   ping: { params: z.object({}).strict(), result: pingResult },
   get_scene_info: { params: z.object({}).strict(), result: sceneInfoResult },
@@ -45,6 +47,7 @@ export const blenderCommands = {
     params: z.object({ max_size: z.number().int().min(16).max(4096).optional() }).strict(),
     result: screenshotResult,
   },
+  save_session: { params: z.object({}).strict(), result: saveSessionResult },
 } as const;
 
 export type BlenderCommand = keyof typeof blenderCommands;

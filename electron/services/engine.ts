@@ -1,6 +1,7 @@
 import Docker from 'dockerode';
 import { AppError } from '../../shared/errors';
 import { toEngineError } from './engine-errors';
+import { tarOneFile, untarFirstFile } from './tar';
 
 export interface PortBinding {
   containerPort: number;
@@ -32,6 +33,14 @@ export interface ContainerInfo {
   labels: Record<string, string>;
   /** containerPort → host port on 127.0.0.1, for running containers. */
   ports: Record<number, number>;
+  /** containerPort → host port the container was created to publish (0: Docker's choice). */
+  configuredPorts: Record<number, number>;
+}
+
+export interface ContainerEvent {
+  action: string;
+  id: string;
+  attributes: Record<string, string>;
 }
 
 export interface ImageInfo {
@@ -212,6 +221,10 @@ export class Engine {
       const hostPort = binds?.find((b) => b.HostIp === '127.0.0.1')?.HostPort;
       if (hostPort) ports[Number.parseInt(key, 10)] = Number(hostPort);
     }
+    const configuredPorts: Record<number, number> = {};
+    for (const [key, binds] of Object.entries(info.HostConfig?.PortBindings ?? {}) as [string, { HostPort?: string }[] | null][]) {
+      configuredPorts[Number.parseInt(key, 10)] = Number(binds?.[0]?.HostPort || 0);
+    }
     const never = (t: string | undefined) => (!t || t.startsWith('0001-') ? null : t);
     return {
       id: info.Id,
@@ -226,6 +239,7 @@ export class Engine {
       finishedAt: never(info.State.FinishedAt),
       labels: info.Config.Labels ?? {},
       ports,
+      configuredPorts,
     };
   }
 
@@ -273,6 +287,76 @@ export class Engine {
     } catch (error) {
       throw toEngineError(error, 'list volumes');
     }
+  }
+
+  /** Writes one file into a container (running or not), e.g. the per-start session file. */
+  async putFile(id: string, dir: string, name: string, data: Buffer, owner: { uid: number; gid: number }): Promise<void> {
+    try {
+      await this.docker.getContainer(id).putArchive(tarOneFile(name, data, { mode: 0o600, ...owner }), { path: dir });
+    } catch (error) {
+      throw toEngineError(error, `write ${dir}/${name} into ${id.slice(0, 12)}`);
+    }
+  }
+
+  /** Reads one file out of a container, or null when it is not there. */
+  async readFile(id: string, filePath: string): Promise<Buffer | null> {
+    try {
+      const stream = await this.docker.getContainer(id).getArchive({ path: filePath });
+      const chunks: Buffer[] = [];
+      for await (const chunk of stream as AsyncIterable<Buffer>) chunks.push(chunk);
+      return untarFirstFile(Buffer.concat(chunks));
+    } catch (error) {
+      if ((error as { statusCode?: number }).statusCode === 404) return null;
+      throw toEngineError(error, `read ${filePath} from ${id.slice(0, 12)}`);
+    }
+  }
+
+  /**
+   * Follows container events for containers with `labels`, until `signal` aborts. The stream ends
+   * when the engine goes away; `onEnd` says so, and the caller reconnects and reconciles
+   * (Docker keeps only its last 1000 events, so replay is not to be relied on).
+   */
+  async watchContainers(
+    labels: Record<string, string>,
+    onEvent: (event: ContainerEvent) => void,
+    onEnd: (error: Error | null) => void,
+    signal: AbortSignal,
+  ): Promise<void> {
+    let stream: NodeJS.ReadableStream;
+    try {
+      stream = (await this.docker.getEvents({
+        filters: JSON.stringify({ type: ['container'], label: labelFilter(labels) }) as never,
+        abortSignal: signal,
+      } as never)) as unknown as NodeJS.ReadableStream;
+    } catch (error) {
+      throw toEngineError(error, 'follow Docker events');
+    }
+    let buffered = '';
+    let ended = false;
+    const end = (error: Error | null) => {
+      if (ended) return;
+      ended = true;
+      onEnd(signal.aborted ? null : error);
+    };
+    stream.on('data', (chunk: Buffer) => {
+      buffered += chunk.toString('utf8');
+      let newline: number;
+      while ((newline = buffered.indexOf('\n')) >= 0) {
+        const line = buffered.slice(0, newline).trim();
+        buffered = buffered.slice(newline + 1);
+        if (!line) continue;
+        try {
+          const raw = JSON.parse(line) as { Action?: string; id?: string; Actor?: { ID?: string; Attributes?: Record<string, string> } };
+          const id = raw.Actor?.ID ?? raw.id;
+          if (raw.Action && id) onEvent({ action: raw.Action, id, attributes: raw.Actor?.Attributes ?? {} });
+        } catch {
+          // a line we cannot read is skipped; the next reconcile corrects any state it carried
+        }
+      }
+    });
+    stream.on('end', () => end(null));
+    stream.on('close', () => end(null));
+    stream.on('error', (error: Error) => end(error));
   }
 
   /** The last `tail` lines of a container's stdout and stderr, interleaved as written. */

@@ -142,12 +142,32 @@ def get_viewport_screenshot(params):
             os.remove(path)
 
 
+def session_file():
+    return os.path.join(os.path.expanduser("~"), ".blender-lab", "session.blend")
+
+
+def save_session(params):
+    """Saves a copy of the open scene into the user's volume; the next start reopens it."""
+    path = session_file()
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    temporary = path + ".saving.blend"
+    window = bpy.context.window_manager.windows[0] if bpy.context.window_manager.windows else None
+    with bpy.context.temp_override(window=window) if window else contextlib.nullcontext():
+        result = bpy.ops.wm.save_as_mainfile(filepath=temporary, copy=True, check_existing=False)
+    if "FINISHED" not in result:
+        raise CommandError(f"Blender could not save the scene ({', '.join(result)})")
+    # Replace the previous save only once the new one is complete.
+    os.replace(temporary, path)
+    return {"saved": True, "path": path, "bytes": os.path.getsize(path), "objects": len(bpy.data.objects)}
+
+
 COMMANDS = {
     "ping": ping,
     "get_scene_info": get_scene_info,
     "get_object_info": get_object_info,
     "execute_code": execute_code,
     "get_viewport_screenshot": get_viewport_screenshot,
+    "save_session": save_session,
 }
 
 

@@ -1,0 +1,34 @@
+/** A user's Blender session as the panel shows it: plain data, safe to send to any screen. */
+
+export type SessionState = 'stopped' | 'starting' | 'waiting' | 'ready' | 'stopping' | 'failed';
+
+export type StopReason = 'sign-out' | 'idle' | 'admin' | 'tray' | 'quit' | 'account-disabled' | 'account-deleted';
+
+export type StartStep = 'image' | 'volume' | 'container' | 'booting' | 'ui' | 'addon' | 'ready';
+
+export interface StartProgress {
+  step: StartStep;
+  message: string;
+  /** 0–100 where the step can say (image builds). */
+  percent?: number;
+}
+
+export interface SaveOutcome {
+  at: string;
+  ok: boolean;
+  message: string;
+}
+
+export interface SessionView {
+  userId: string;
+  username: string;
+  state: SessionState;
+  /** Why the session is failed or stopped, in words. */
+  reason: string | null;
+  containerName: string;
+  ports: { addon: number; ui: number } | null;
+  startedAt: string | null;
+  lastActivityAt: string | null;
+  lastSave: SaveOutcome | null;
+  warnings: string[];
+}

@@ -1,0 +1,66 @@
+import { mkdtemp, readdir, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { FileStore, MemoryStore } from '../../electron/services/document-store';
+import { SettingsService } from '../../electron/services/settings';
+import { DEFAULT_SETTINGS, settingsSchema, type Settings } from '../../shared/settings';
+
+const fresh = () => new SettingsService(new MemoryStore<Settings>(DEFAULT_SETTINGS));
+
+describe('settings', () => {
+  it('starts from the documented defaults', () => {
+    expect(fresh().get()).toEqual({
+      image: 'blender-lab/blender:latest',
+      addonPortBase: 10000,
+      uiPortBase: 13000,
+      portRangeSize: 100,
+      idleTimeoutMinutes: 30,
+      memoryMiB: 2048,
+      cpus: 1,
+      pidsLimit: 1024,
+      startTimeoutSeconds: 180,
+      signUpAllowed: true,
+      dockerEndpoint: '',
+    });
+  });
+
+  it('accepts a valid change and tells listeners', () => {
+    const settings = fresh();
+    const heard: number[] = [];
+    settings.onChange((next, prev) => heard.push(prev.idleTimeoutMinutes, next.idleTimeoutMinutes));
+    expect(settings.update({ idleTimeoutMinutes: 45, signUpAllowed: false }).idleTimeoutMinutes).toBe(45);
+    expect(heard).toEqual([30, 45]);
+    expect(settings.get().signUpAllowed).toBe(false);
+  });
+
+  it.each([
+    [{ idleTimeoutMinutes: 0 }, 'idleTimeoutMinutes: must be at least 1'],
+    [{ idleTimeoutMinutes: 'soon' }, 'idleTimeoutMinutes: must be a number'],
+    [{ memoryMiB: 100 }, 'memoryMiB: must be at least 512'],
+    [{ cpus: 0 }, 'cpus: must be at least 0.25'],
+    [{ addonPortBase: 80 }, 'addonPortBase: must be at least 1024'],
+    [{ uiPortBase: 10050 }, 'uiPortBase: the add-on and UI port ranges overlap'],
+    [{ image: 'Bad Image!' }, 'image: must be a Docker image reference like blender-lab/blender:latest'],
+    [{ dockerEndpoint: 'http://x' }, 'dockerEndpoint: must be empty (the default) or start with unix://, tcp:// or npipe://'],
+    [{ signUpAllowed: 'yes' }, 'signUpAllowed: must be true or false'],
+    [{ colour: 'red' }, 'unknown setting colour'],
+  ])('refuses %j with "%s" and keeps the old value', (patch, message) => {
+    const settings = fresh();
+    expect(() => settings.update(patch)).toThrow(expect.objectContaining({ code: 'INVALID_INPUT', message }));
+    expect(settings.get()).toEqual(DEFAULT_SETTINGS);
+  });
+
+  it('refuses something that is not an object', () => {
+    expect(() => fresh().update(['idle', 3])).toThrow('Settings must be an object of field: value');
+  });
+
+  it('persists to a file and reports a damaged one, keeping a copy', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'blender-lab-settings-'));
+    new SettingsService(new FileStore(dir, 'settings', settingsSchema)).update({ memoryMiB: 4096 });
+    expect(new SettingsService(new FileStore(dir, 'settings', settingsSchema)).get().memoryMiB).toBe(4096);
+    await writeFile(path.join(dir, 'settings.json'), JSON.stringify({ memoryMiB: 'lots' }));
+    expect(() => new FileStore(dir, 'settings', settingsSchema)).toThrow(expect.objectContaining({ code: 'STORE_CORRUPT' }));
+    expect((await readdir(dir)).some((f) => f.startsWith('settings.json.corrupt-'))).toBe(true);
+  });
+});
