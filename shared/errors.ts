@@ -26,6 +26,7 @@ export const ERROR_CODES = [
   'SIGN_UP_CLOSED',
   'USERNAME_TAKEN',
   'NOT_SIGNED_IN',
+  'SESSION_NOT_READY',
   'INTERNAL',
 ] as const;
 

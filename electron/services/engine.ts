@@ -23,6 +23,7 @@ export interface ContainerInfo {
   id: string;
   name: string;
   image: string;
+  imageId: string;
   status: string;
   running: boolean;
   exitCode: number;
@@ -230,6 +231,7 @@ export class Engine {
       id: info.Id,
       name: info.Name.replace(/^\//, ''),
       image: info.Config.Image,
+      imageId: info.Image,
       status: info.State.Status,
       running: info.State.Running,
       exitCode: info.State.ExitCode,

@@ -1,0 +1,23 @@
+/** Docker names for a user's things. The id makes them unique; the slug makes them readable. */
+
+export function slugOf(username: string): string {
+  const slug = username
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 20)
+    .replace(/-+$/, '');
+  return slug || 'user';
+}
+
+export const containerNameFor = (username: string, userId: string) => `blender-${slugOf(username)}-${userId}`;
+export const volumeNameFor = (username: string, userId: string) => `blender-data-${slugOf(username)}-${userId}`;
+
+export const LABELS = {
+  app: 'org.blender-lab.app',
+  instance: 'org.blender-lab.instance',
+  userId: 'org.blender-lab.user-id',
+  username: 'org.blender-lab.username',
+} as const;

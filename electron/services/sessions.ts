@@ -1,0 +1,569 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { User } from '../../shared/accounts';
+import type { BlenderCommand, BlenderParams, BlenderResult } from '../../shared/blender';
+import { AppError, isAppError } from '../../shared/errors';
+import type { SaveOutcome, SessionState, SessionView, StartProgress, StopReason } from '../../shared/sessions';
+import type { Settings } from '../../shared/settings';
+import { BlenderClient } from './blender-client';
+import { ensureBlenderImage } from './blender-image';
+import type { ContainerEvent, ContainerInfo, Engine } from './engine';
+import { containerNameFor, LABELS, volumeNameFor } from './naming';
+import type { PortAllocator, PortPair } from './ports';
+import { waitForBlender } from './readiness';
+
+const ADDON_PORT = 9876;
+const UI_PORT = 3000;
+const SESSION_DIR = '/var/lib/blender-lab';
+const SESSION_FILE = 'session.env';
+const BLENDER_UID = 1000;
+const SPEC_LABEL = 'org.blender-lab.spec';
+
+export interface SessionDeps {
+  engine: Engine;
+  settings: () => Settings;
+  ports: PortAllocator;
+  /** Integration keys for a user's container; null when there is no keychain at all. */
+  credentials: { environmentFor(userId: string): Promise<Record<string, string>> } | null;
+  /** Namespaces this panel's containers (a hash of its data directory). */
+  instance: string;
+  /** Where to build the image from when it is missing. */
+  imageSource: { contextDir: string; baseImage: string } | null;
+  clock?: () => Date;
+  idleCheckMs?: number;
+  log?: (message: string) => void;
+}
+
+interface Session {
+  userId: string;
+  username: string;
+  state: SessionState;
+  reason: string | null;
+  containerId: string | null;
+  ports: PortPair | null;
+  secret: string | null;
+  startedAt: Date | null;
+  lastActivity: Date | null;
+  lastSave: SaveOutcome | null;
+  warnings: string[];
+  client: BlenderClient | null;
+  oomKilled: boolean;
+}
+
+const STOP_WORDS: Record<StopReason, string> = {
+  'sign-out': 'Signed out',
+  idle: 'Stopped after being idle',
+  admin: 'Stopped by an administrator',
+  tray: 'Stopped from the tray',
+  quit: 'Stopped when the panel quit',
+  'account-disabled': 'Stopped because the account was disabled',
+  'account-deleted': 'Stopped because the account was deleted',
+};
+
+/**
+ * One Blender container per user, with its state rebuilt from Docker (labels) at start-up and
+ * kept live by Docker events. Operations on one user run one at a time; different users run
+ * side by side.
+ */
+export class SessionManager {
+  private readonly sessions = new Map<string, Session>();
+  private readonly queues = new Map<string, Promise<unknown>>();
+  private readonly listeners: ((view: SessionView) => void)[] = [];
+  private readonly clock: () => Date;
+  private readonly abort = new AbortController();
+  private idleTimer: NodeJS.Timeout | null = null;
+  private imageBuild: Promise<void> | null = null;
+  private watching: Promise<void> | null = null;
+
+  constructor(private readonly deps: SessionDeps) {
+    this.clock = deps.clock ?? (() => new Date());
+  }
+
+  /** Adopts what is already running, then follows Docker events and checks for idle sessions. */
+  async init(): Promise<void> {
+    this.watching = this.followEvents();
+    await this.reconcile();
+    this.idleTimer = setInterval(() => void this.cleanupIdle().catch((e) => this.log(`idle check failed: ${e}`)), this.deps.idleCheckMs ?? 60_000);
+    this.idleTimer.unref();
+  }
+
+  async dispose(): Promise<void> {
+    this.abort.abort();
+    if (this.idleTimer) clearInterval(this.idleTimer);
+    for (const s of this.sessions.values()) s.client?.close();
+    await this.watching?.catch(() => {});
+  }
+
+  onChange(listener: (view: SessionView) => void): () => void {
+    this.listeners.push(listener);
+    return () => this.listeners.splice(this.listeners.indexOf(listener), 1);
+  }
+
+  list(): SessionView[] {
+    return [...this.sessions.values()].map((s) => this.view(s)).sort((a, b) => a.username.localeCompare(b.username));
+  }
+
+  get(userId: string): SessionView | null {
+    const s = this.sessions.get(userId);
+    return s ? this.view(s) : null;
+  }
+
+  /** Starts (or restarts, or returns) the user's Blender, reporting each step. */
+  start(user: User, onProgress: (p: StartProgress) => void = () => {}): Promise<SessionView> {
+    return this.exclusive(user.id, () => this.doStart(user, onProgress));
+  }
+
+  /** Saves the open scene into the user's volume, then stops the container. */
+  stop(userId: string, why: StopReason): Promise<SessionView | null> {
+    return this.exclusive(userId, () => this.doStop(userId, why));
+  }
+
+  async stopAll(why: StopReason): Promise<void> {
+    await Promise.all([...this.sessions.values()].filter((s) => s.containerId && s.state !== 'stopped').map((s) => this.stop(s.userId, why)));
+  }
+
+  /** Runs an add-on command in the user's own Blender; counts as activity. */
+  async command<C extends BlenderCommand>(userId: string, command: C, params: BlenderParams<C>): Promise<BlenderResult<C>> {
+    const s = this.sessions.get(userId);
+    if (!s || s.state !== 'ready' || !s.client) {
+      throw new AppError('SESSION_NOT_READY', `Your Blender is not running (${s?.state ?? 'stopped'}). Sign in again to start it.`);
+    }
+    s.lastActivity = this.clock();
+    return s.client.request(command, params);
+  }
+
+  /** UI activity reported for the user's session. */
+  touch(userId: string): void {
+    const s = this.sessions.get(userId);
+    if (s?.state === 'ready') s.lastActivity = this.clock();
+  }
+
+  /** Stops ready sessions idle for longer than the configured timeout; returns whose. */
+  async cleanupIdle(): Promise<string[]> {
+    const limitMs = this.deps.settings().idleTimeoutMinutes * 60_000;
+    const now = this.clock().getTime();
+    const idle = [...this.sessions.values()].filter((s) => s.state === 'ready' && s.lastActivity && now - s.lastActivity.getTime() >= limitMs);
+    await Promise.all(idle.map((s) => this.stop(s.userId, 'idle')));
+    return idle.map((s) => s.userId);
+  }
+
+  /** The user's own Blender UI address, secret included (never for anyone else). */
+  uiAddress(userId: string): string | null {
+    const s = this.sessions.get(userId);
+    if (!s || s.state !== 'ready' || !s.ports || !s.secret) return null;
+    const path = encodeURIComponent(`websockify?token=${s.secret}`);
+    return `http://127.0.0.1:${s.ports.ui}/vnc.html?autoconnect=1&resize=scale&reconnect=1&path=${path}`;
+  }
+
+  async logs(userId: string, tail = 200): Promise<string> {
+    const s = this.sessions.get(userId);
+    if (!s?.containerId) throw new AppError('NOT_FOUND', 'This user has no container');
+    return this.deps.engine.logs(s.containerId, tail);
+  }
+
+  /** Removes the user's container and their data volume. Irreversible; admins only. */
+  deleteUserData(userId: string, username: string): Promise<void> {
+    return this.exclusive(userId, async () => {
+      await this.doStop(userId, 'admin');
+      const s = this.sessions.get(userId);
+      if (s?.containerId) await this.deps.engine.removeContainer(s.containerId);
+      await this.deps.engine.removeVolume(volumeNameFor(username, userId));
+      this.sessions.delete(userId);
+    });
+  }
+
+  // --- starting ---------------------------------------------------------------------------
+
+  private async doStart(user: User, onProgress: (p: StartProgress) => void): Promise<SessionView> {
+    const s = this.session(user.id, user.username);
+    if (s.state === 'ready' && s.containerId && (await this.deps.engine.inspectContainer(s.containerId))?.running) {
+      onProgress({ step: 'ready', message: 'Your Blender is ready' });
+      return this.view(s);
+    }
+    const settings = this.deps.settings();
+    const engine = this.deps.engine;
+    this.update(s, { state: 'starting', reason: null, warnings: [], oomKilled: false });
+    try {
+      onProgress({ step: 'image', message: 'Checking the Blender image' });
+      const imageId = await this.ensureImage(settings.image, onProgress);
+      onProgress({ step: 'volume', message: 'Preparing your files' });
+      const labels = this.labelsFor(user);
+      await engine.ensureVolume(volumeNameFor(user.username, user.id), labels);
+
+      const spec = specHash(imageId, settings);
+      let info = await engine.inspectContainer(containerNameFor(user.username, user.id));
+      if (info?.running) {
+        // Running but not ready here (started outside the panel, or a start that was cut short):
+        // restart it so it gets a fresh secret.
+        await engine.stopContainer(info.id, 15);
+      }
+      if (info && info.labels[SPEC_LABEL] !== spec) {
+        await engine.removeContainer(info.id); // new image or limits: the data lives in the volume
+        info = null;
+      }
+      const secret = randomBytes(24).toString('base64url');
+      const env = await this.credentialEnv(s);
+      let ports: PortPair | null = null;
+      for (let attempt = 0; ; attempt++) {
+        const preferred = info ? pairFrom(info.configuredPorts) : null;
+        ports = await this.deps.ports.allocate(user.id, preferred);
+        if (info && !(preferred && preferred.addon === ports.addon && preferred.ui === ports.ui)) {
+          await engine.removeContainer(info.id);
+          info = null;
+        }
+        if (!info) {
+          onProgress({ step: 'container', message: 'Creating your Blender container' });
+          const id = await engine.createContainer({
+            name: containerNameFor(user.username, user.id),
+            image: settings.image,
+            env: {},
+            labels: { ...labels, [SPEC_LABEL]: spec },
+            ports: [
+              { containerPort: ADDON_PORT, hostPort: ports.addon },
+              { containerPort: UI_PORT, hostPort: ports.ui },
+            ],
+            volumes: [{ name: volumeNameFor(user.username, user.id), target: '/home/blender' }],
+            limits: { memoryBytes: settings.memoryMiB * 1024 * 1024, nanoCpus: Math.round(settings.cpus * 1e9), pids: settings.pidsLimit },
+          });
+          info = await engine.inspectContainer(id);
+          if (!info) throw new AppError('INTERNAL', 'The new container vanished before it started');
+        }
+        this.update(s, { containerId: info.id, ports });
+        await engine.putFile(info.id, SESSION_DIR, SESSION_FILE, sessionEnv({ ...env, BLENDER_LAB_SECRET: secret }), { uid: BLENDER_UID, gid: BLENDER_UID });
+        onProgress({ step: 'booting', message: 'Starting Blender' });
+        try {
+          await engine.startContainer(info.id);
+          break;
+        } catch (error) {
+          // Something grabbed a port between our check and Docker's bind: try the next slot.
+          if (!isAppError(error, 'PORT_TAKEN') || attempt >= 2) throw error;
+          this.log(`port taken while starting ${user.username}; trying other ports`);
+        }
+      }
+      const containerId = info.id;
+      this.update(s, { state: 'waiting', secret });
+      await waitForBlender(
+        { addonPort: ports.addon, uiPort: ports.ui, secret },
+        {
+          timeoutMs: settings.startTimeoutSeconds * 1000,
+          whyDead: () => this.whyDead(containerId),
+          onStep: (step) =>
+            onProgress(step === 'ui' ? { step: 'ui', message: 'Waiting for the Blender window' } : { step: 'addon', message: 'Waiting for Blender to answer' }),
+          signal: this.abort.signal,
+        },
+      );
+      s.client?.close();
+      const started = await engine.inspectContainer(containerId);
+      this.update(s, {
+        state: 'ready',
+        client: new BlenderClient({ port: ports.addon, secret }),
+        startedAt: started?.startedAt ? new Date(started.startedAt) : this.clock(),
+        lastActivity: this.clock(),
+      });
+      onProgress({ step: 'ready', message: 'Your Blender is ready' });
+      return this.view(s);
+    } catch (error) {
+      throw await this.failStart(s, error);
+    }
+  }
+
+  private async failStart(s: Session, error: unknown): Promise<AppError> {
+    const e = isAppError(error) ? error : new AppError('INTERNAL', String((error as Error)?.message ?? error));
+    let reason = e.message;
+    if (s.containerId && !/Last log lines/.test(reason)) {
+      const logs = (await this.deps.engine.logs(s.containerId, 15).catch(() => '')).trim();
+      if (logs) reason += `\nLast log lines:\n${logs}`;
+    }
+    s.client?.close();
+    if (s.containerId) await this.deps.engine.stopContainer(s.containerId, 5).catch(() => {});
+    this.deps.ports.release(s.userId);
+    this.update(s, { state: 'failed', reason, client: null, secret: null, ports: null, startedAt: null });
+    return new AppError(e.code, reason, { cause: error });
+  }
+
+  private async ensureImage(image: string, onProgress: (p: StartProgress) => void): Promise<string> {
+    const engine = this.deps.engine;
+    let info = await engine.imageInfo(image);
+    if (!info) {
+      const source = this.deps.imageSource;
+      if (!source) throw new AppError('IMAGE_MISSING', `The Blender image ${image} is missing. Build it with 'npm run image'.`);
+      // One build for everyone who signs in meanwhile.
+      this.imageBuild ??= ensureBlenderImage(engine, {
+        image,
+        contextDir: source.contextDir,
+        baseImage: source.baseImage,
+        onProgress: (p) => onProgress({ step: 'image', message: `Building the Blender image: step ${p.step} of ${p.totalSteps}`, percent: Math.round((p.step / p.totalSteps) * 100) }),
+      })
+        .then(() => undefined)
+        .finally(() => { this.imageBuild = null; });
+      await this.imageBuild;
+      info = await engine.imageInfo(image);
+      if (!info) throw new AppError('IMAGE_MISSING', `The Blender image ${image} is still missing after building it`);
+    }
+    return info.id;
+  }
+
+  private async credentialEnv(s: Session): Promise<Record<string, string>> {
+    if (!this.deps.credentials) return {};
+    try {
+      return await this.deps.credentials.environmentFor(s.userId);
+    } catch (error) {
+      // Blender still starts; the user learns why their integrations have no keys.
+      s.warnings.push(`Integration keys were not passed to Blender: ${(error as Error).message}`);
+      return {};
+    }
+  }
+
+  private async whyDead(containerId: string): Promise<string | null> {
+    const info = await this.deps.engine.inspectContainer(containerId);
+    if (!info) return 'the container was removed';
+    if (info.running) return null;
+    return info.oomKilled ? 'it ran out of memory' : `the container exited with code ${info.exitCode}`;
+  }
+
+  // --- stopping ---------------------------------------------------------------------------
+
+  private async doStop(userId: string, why: StopReason): Promise<SessionView | null> {
+    const s = this.sessions.get(userId);
+    if (!s) return null;
+    const running = s.containerId ? (await this.deps.engine.inspectContainer(s.containerId))?.running : false;
+    if (!running) {
+      s.client?.close();
+      this.deps.ports.release(userId);
+      if (s.state !== 'stopped' && s.state !== 'failed') this.update(s, { state: 'stopped', reason: STOP_WORDS[why], client: null, ports: null, startedAt: null });
+      return this.view(s);
+    }
+    this.update(s, { state: 'stopping' });
+    const lastSave = await this.saveScene(s);
+    s.client?.close();
+    await this.deps.engine.stopContainer(s.containerId!, 15);
+    this.deps.ports.release(userId);
+    this.update(s, { state: 'stopped', reason: STOP_WORDS[why], client: null, secret: null, ports: null, startedAt: null, lastSave });
+    return this.view(s);
+  }
+
+  /** Asks Blender to save the open scene; a failure is recorded, and the stop goes on. */
+  private async saveScene(s: Session): Promise<SaveOutcome> {
+    const at = this.clock().toISOString();
+    const client = s.client ?? (s.ports && s.secret ? new BlenderClient({ port: s.ports.addon, secret: s.secret }) : null);
+    if (!client) return { at, ok: false, message: 'Not saved: Blender was not reachable' };
+    try {
+      const saved = await client.request('save_session', {}, { timeoutMs: 60_000 });
+      return { at, ok: true, message: `Saved the scene (${saved.objects} objects)` };
+    } catch (error) {
+      this.log(`saving ${s.username}'s scene failed: ${(error as Error).message}`);
+      return { at, ok: false, message: `Not saved: ${(error as Error).message}` };
+    } finally {
+      if (client !== s.client) client.close();
+    }
+  }
+
+  // --- Docker's view ----------------------------------------------------------------------
+
+  /** Rebuilds state from the labelled containers Docker has; adopts running ones. */
+  async reconcile(): Promise<void> {
+    const engine = this.deps.engine;
+    const containers = await engine.listContainers({ [LABELS.app]: 'blender-lab', [LABELS.instance]: this.deps.instance });
+    const seen = new Set<string>();
+    for (const c of containers) {
+      const userId = c.labels[LABELS.userId];
+      const username = c.labels[LABELS.username];
+      if (!userId || !username) continue;
+      seen.add(userId);
+      await this.exclusive(userId, async () => {
+        const s = this.session(userId, username);
+        s.containerId = c.id;
+        if (c.state !== 'running') {
+          if (s.state === 'ready' || s.state === 'waiting') this.markEnded(s, await engine.inspectContainer(c.id));
+          else if (s.state !== 'failed') this.update(s, { state: 'stopped' });
+          return;
+        }
+        if (s.state === 'ready' && s.client) return;
+        await this.adopt(s, c.id);
+      });
+    }
+    for (const s of this.sessions.values()) {
+      if (!seen.has(s.userId) && s.containerId) {
+        await this.exclusive(s.userId, async () => this.markRemoved(s));
+      }
+    }
+  }
+
+  /** Takes over a container that is running without us (left by an earlier run of the panel). */
+  private async adopt(s: Session, containerId: string): Promise<void> {
+    const engine = this.deps.engine;
+    const info = await engine.inspectContainer(containerId);
+    const file = await engine.readFile(containerId, `${SESSION_DIR}/${SESSION_FILE}`);
+    const secret = file ? /^BLENDER_LAB_SECRET='([A-Za-z0-9_-]+)'$/m.exec(file.toString('utf8'))?.[1] : undefined;
+    const ports = info ? pairFrom(info.ports) : null;
+    if (!info?.running || !secret || !ports) {
+      this.update(s, { state: 'failed', reason: 'A running container was found that the panel cannot reach; stop it and sign in again.' });
+      return;
+    }
+    this.deps.ports.claim(s.userId, ports);
+    this.update(s, { state: 'waiting', containerId, ports, secret, reason: null });
+    try {
+      await waitForBlender({ addonPort: ports.addon, uiPort: ports.ui, secret }, {
+        timeoutMs: this.deps.settings().startTimeoutSeconds * 1000,
+        whyDead: () => this.whyDead(containerId),
+        signal: this.abort.signal,
+      });
+    } catch (error) {
+      this.deps.ports.release(s.userId);
+      this.update(s, { state: 'failed', reason: `Found ${s.username}'s Blender running but it does not answer: ${(error as Error).message}`, ports: null, secret: null });
+      return;
+    }
+    s.client?.close();
+    this.update(s, {
+      state: 'ready',
+      client: new BlenderClient({ port: ports.addon, secret }),
+      startedAt: info.startedAt ? new Date(info.startedAt) : this.clock(),
+      lastActivity: this.clock(),
+    });
+    this.log(`adopted ${s.username}'s running Blender`);
+  }
+
+  private async followEvents(): Promise<void> {
+    let backoffMs = 500;
+    while (!this.abort.signal.aborted) {
+      const ended = new Promise<Error | null>((resolve) => {
+        this.deps.engine
+          .watchContainers({ [LABELS.app]: 'blender-lab', [LABELS.instance]: this.deps.instance }, (e) => void this.onEvent(e), resolve, this.abort.signal)
+          .then(() => {
+            backoffMs = 500;
+            // Anything that happened while we were not listening shows up here.
+            return this.reconcile();
+          })
+          .catch((error) => resolve(error as Error));
+      });
+      const error = await ended;
+      if (this.abort.signal.aborted) return;
+      this.log(`Docker event stream ended${error ? `: ${error.message}` : ''}; reconnecting`);
+      await new Promise((r) => setTimeout(r, backoffMs).unref());
+      backoffMs = Math.min(backoffMs * 2, 10_000);
+    }
+  }
+
+  private async onEvent(event: ContainerEvent): Promise<void> {
+    const userId = event.attributes[LABELS.userId];
+    const s = userId ? this.sessions.get(userId) : undefined;
+    if (!s) {
+      if (event.action === 'start' && userId) await this.reconcile();
+      return;
+    }
+    if (event.action === 'oom') s.oomKilled = true;
+    // Our own starts and stops produce events too; they are already accounted for.
+    if (s.state === 'starting' || s.state === 'stopping') return;
+    if (event.action === 'die' && (s.state === 'ready' || s.state === 'waiting')) {
+      await this.exclusive(s.userId, async () => {
+        if (s.state === 'ready' || s.state === 'waiting') this.markEnded(s, await this.deps.engine.inspectContainer(event.id));
+      });
+    } else if (event.action === 'destroy') {
+      await this.exclusive(s.userId, async () => this.markRemoved(s));
+    } else if (event.action === 'start' && (s.state === 'stopped' || s.state === 'failed')) {
+      await this.exclusive(s.userId, async () => {
+        if (s.state === 'stopped' || s.state === 'failed') await this.adopt(s, event.id);
+      });
+    }
+  }
+
+  private markEnded(s: Session, info: ContainerInfo | null): void {
+    s.client?.close();
+    this.deps.ports.release(s.userId);
+    const limit = this.deps.settings().memoryMiB;
+    const cleared = { client: null, secret: null, ports: null, startedAt: null };
+    if (info?.oomKilled || s.oomKilled) {
+      this.update(s, { ...cleared, state: 'failed', reason: `Blender ran out of memory (limit ${limit} MiB) and was stopped` });
+    } else if (info && info.exitCode === 0) {
+      this.update(s, { ...cleared, state: 'stopped', reason: 'Stopped outside the panel' });
+    } else {
+      this.update(s, { ...cleared, state: 'failed', reason: `Blender stopped unexpectedly (exit code ${info?.exitCode ?? 'unknown'})` });
+    }
+  }
+
+  private markRemoved(s: Session): void {
+    s.client?.close();
+    this.deps.ports.release(s.userId);
+    // A removal right after a crash (docker rm -f) ends as removed: the container is gone either way.
+    const wasActive = s.state !== 'stopped';
+    this.update(s, {
+      containerId: null,
+      client: null,
+      secret: null,
+      ports: null,
+      startedAt: null,
+      ...(wasActive ? { state: 'stopped' as const, reason: 'The container was removed outside the panel' } : {}),
+    });
+  }
+
+  // --- plumbing ---------------------------------------------------------------------------
+
+  private session(userId: string, username: string): Session {
+    let s = this.sessions.get(userId);
+    if (!s) {
+      s = {
+        userId, username, state: 'stopped', reason: null, containerId: null, ports: null, secret: null,
+        startedAt: null, lastActivity: null, lastSave: null, warnings: [], client: null, oomKilled: false,
+      };
+      this.sessions.set(userId, s);
+    }
+    return s;
+  }
+
+  private labelsFor(user: User): Record<string, string> {
+    return { [LABELS.app]: 'blender-lab', [LABELS.instance]: this.deps.instance, [LABELS.userId]: user.id, [LABELS.username]: user.username };
+  }
+
+  private update(s: Session, change: Partial<Session>): void {
+    Object.assign(s, change);
+    const view = this.view(s);
+    for (const listener of this.listeners) listener(view);
+  }
+
+  private view(s: Session): SessionView {
+    return {
+      userId: s.userId,
+      username: s.username,
+      state: s.state,
+      reason: s.reason,
+      containerName: containerNameFor(s.username, s.userId),
+      ports: s.ports,
+      startedAt: s.startedAt?.toISOString() ?? null,
+      lastActivityAt: s.lastActivity?.toISOString() ?? null,
+      lastSave: s.lastSave,
+      warnings: [...s.warnings],
+    };
+  }
+
+  private exclusive<T>(userId: string, work: () => Promise<T>): Promise<T> {
+    const previous = this.queues.get(userId) ?? Promise.resolve();
+    const next = previous.catch(() => {}).then(work);
+    const settled = next.catch(() => {});
+    this.queues.set(userId, settled);
+    void settled.then(() => { if (this.queues.get(userId) === settled) this.queues.delete(userId); });
+    return next;
+  }
+
+  private log(message: string): void {
+    (this.deps.log ?? ((m: string) => console.error(`[sessions] ${m}`)))(message);
+  }
+}
+
+function pairFrom(ports: Record<number, number>): PortPair | null {
+  const addon = ports[ADDON_PORT];
+  const ui = ports[UI_PORT];
+  return addon && ui ? { addon, ui } : null;
+}
+
+/** What decides whether an existing container still fits: the image and the limits. */
+function specHash(imageId: string, s: Settings): string {
+  return createHash('sha256').update(JSON.stringify([imageId, s.memoryMiB, s.cpus, s.pidsLimit])).digest('hex').slice(0, 16);
+}
+
+/** NAME='value' lines the entrypoint sources; values are single-quoted so nothing in them runs. */
+function sessionEnv(env: Record<string, string>): Buffer {
+  const lines = Object.entries(env).map(([name, value]) => {
+    if (!/^[A-Z][A-Z0-9_]*$/.test(name)) throw new AppError('INVALID_INPUT', `Bad environment name ${name}`);
+    return `${name}='${value.replace(/'/g, `'\\''`)}'`;
+  });
+  return Buffer.from(`${lines.join('\n')}\n`, 'utf8');
+}

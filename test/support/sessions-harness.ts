@@ -1,0 +1,101 @@
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { AccountService, type AccountsFile } from '../../electron/services/accounts';
+import { DEFAULT_BASE_IMAGE } from '../../electron/services/blender-image';
+import { CredentialService, KeytarSecretStore } from '../../electron/services/credentials';
+import { MemoryStore } from '../../electron/services/document-store';
+import type { Engine } from '../../electron/services/engine';
+import { LABELS } from '../../electron/services/naming';
+import { Panel } from '../../electron/services/panel';
+import { PortAllocator } from '../../electron/services/ports';
+import { SessionManager, type SessionDeps } from '../../electron/services/sessions';
+import { SettingsService } from '../../electron/services/settings';
+import { DEFAULT_SETTINGS, type Settings } from '../../shared/settings';
+import { IMAGE } from './blender';
+
+export class TestClock {
+  now = new Date();
+  read = () => new Date(this.now);
+  advance(ms: number) {
+    this.now = new Date(this.now.getTime() + ms);
+  }
+}
+
+/**
+ * A panel's services on the real engine, isolated by their own instance label and port range,
+ * with a cheap scrypt cost. `rebuild()` makes a fresh set on the same stores: a restarted panel.
+ */
+export class Harness {
+  readonly instance = `test-${randomBytes(4).toString('hex')}`;
+  readonly clock = new TestClock();
+  readonly settingsStore: MemoryStore<Settings>;
+  readonly accountsStore = new MemoryStore<AccountsFile>({ version: 1, users: [] });
+  readonly settings: SettingsService;
+  readonly accounts: AccountService;
+  readonly credentials = new CredentialService(new KeytarSecretStore('Blender Lab (tests)'), this.instance);
+  ports!: PortAllocator;
+  sessions!: SessionManager;
+  panel!: Panel;
+
+  constructor(private readonly engine: Engine, overrides: Partial<Settings> = {}, private readonly extra: Partial<SessionDeps> = {}) {
+    // A port range of its own per harness keeps test files from meeting each other.
+    const slot = Number.parseInt(this.instance.slice(5, 9), 16) % 200;
+    this.settingsStore = new MemoryStore<Settings>({
+      ...DEFAULT_SETTINGS,
+      image: IMAGE,
+      addonPortBase: 20000 + slot * 100,
+      uiPortBase: 40000 + slot * 100,
+      portRangeSize: 20,
+      memoryMiB: 2048,
+      startTimeoutSeconds: 180,
+      ...overrides,
+    });
+    this.settings = new SettingsService(this.settingsStore);
+    this.accounts = new AccountService({ store: this.accountsStore, signUpAllowed: () => this.settings.get().signUpAllowed, cost: { N: 1024, r: 8, p: 1 }, clock: this.clock.read });
+    this.build();
+  }
+
+  private build() {
+    this.ports = new PortAllocator(() => this.settings.get());
+    this.sessions = new SessionManager({
+      engine: this.engine,
+      settings: () => this.settings.get(),
+      ports: this.ports,
+      credentials: this.credentials,
+      instance: this.instance,
+      imageSource: { contextDir: path.resolve('docker'), baseImage: process.env.BASE_IMAGE ?? DEFAULT_BASE_IMAGE },
+      clock: this.clock.read,
+      log: () => {},
+      ...this.extra,
+    });
+    this.panel = new Panel({ accounts: this.accounts, sessions: this.sessions, settings: this.settings, credentials: this.credentials });
+  }
+
+  async init() {
+    await this.sessions.init();
+    return this;
+  }
+
+  /** Drops the services without stopping anything, as a crash would, and builds new ones. */
+  async crashAndRestart(extra: Partial<SessionDeps> = {}) {
+    await this.sessions.dispose();
+    Object.assign(this.extra, extra);
+    this.build();
+    await this.sessions.init();
+  }
+
+  async user(username: string, password = 'password 123') {
+    const user = await this.accounts.createAccount({ username, password });
+    return { user, password };
+  }
+
+  labels(userId?: string) {
+    return { [LABELS.app]: 'blender-lab', [LABELS.instance]: this.instance, ...(userId ? { [LABELS.userId]: userId } : {}) };
+  }
+
+  async cleanup() {
+    await this.sessions.dispose();
+    for (const c of await this.engine.listContainers(this.labels())) await this.engine.removeContainer(c.id);
+    for (const v of await this.engine.listVolumes(this.labels())) await this.engine.removeVolume(v);
+  }
+}
