@@ -15,15 +15,15 @@ if ! command -v dockerd >/dev/null 2>&1; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker.io >/dev/null
 fi
 
-if ! pgrep -x dockerd >/dev/null 2>&1; then
-  echo "Starting dockerd…" >&2
-  nohup dockerd >/var/log/blender-lab-dockerd.log 2>&1 &
-fi
-
-deadline=$((SECONDS + 60))
+deadline=$((SECONDS + 90))
 until docker info >/dev/null 2>&1; do
+  # (Re)start it whenever none runs: one that was shutting down when we came may have exited.
+  if ! pgrep -x dockerd >/dev/null 2>&1; then
+    echo "Starting dockerd…" >&2
+    nohup dockerd >>/var/log/blender-lab-dockerd.log 2>&1 &
+  fi
   if [ $SECONDS -ge $deadline ]; then
-    echo "dockerd did not answer within 60 s; see /var/log/blender-lab-dockerd.log" >&2
+    echo "dockerd did not answer within 90 s; see /var/log/blender-lab-dockerd.log" >&2
     tail -20 /var/log/blender-lab-dockerd.log >&2 || true
     exit 1
   fi

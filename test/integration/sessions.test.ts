@@ -190,6 +190,32 @@ describe('sessions', () => {
     expect((await engine.inspectContainer(s.containerName))?.running).toBe(false);
   });
 
+  it('builds a missing image at sign-in, reporting steps and percentage', async () => {
+    const tag = `blender-lab/blender:test-${Date.now()}`;
+    cleanups.push(() => engine.docker.getImage(tag).remove({ force: true }).then(() => {}, () => {}));
+    const h = await harness({ image: tag });
+    const { user } = await h.user('lea');
+    const progress: StartProgress[] = [];
+    const s = await h.sessions.start(user, (p) => progress.push(p));
+    expect(s.state).toBe('ready');
+    const building = progress.filter((p) => p.step === 'image' && p.percent !== undefined);
+    expect(building.length).toBeGreaterThan(5);
+    expect(building.at(-1)).toMatchObject({ percent: 100, message: expect.stringMatching(/^Building the Blender image: step (\d+) of \1$/) });
+    expect(building.map((p) => p.percent)).toEqual([...building.map((p) => p.percent!)].sort((a, b) => a - b));
+  });
+
+  it('says when Blender ran out of memory', async () => {
+    const h = await harness({ memoryMiB: 1024 });
+    const { user } = await h.user('max');
+    await h.sessions.start(user);
+    void h.sessions.command(user.id, 'execute_code', { code: 'hog = bytearray(3 * 1024 ** 3)' }).catch(() => {});
+    const s = await waitFor('the session to fail', () => {
+      const v = h.sessions.get(user.id);
+      return v?.state === 'failed' ? v : undefined;
+    }, { timeoutMs: 60_000 });
+    expect(s.reason).toBe('Blender ran out of memory (limit 1024 MiB) and was stopped');
+  });
+
   it('says clearly when the image is missing and cannot be built', async () => {
     const h = await harness({ image: 'blender-lab/never-built:x' }, { imageSource: null });
     const { user } = await h.user('kim');
