@@ -9,6 +9,7 @@ import { DEFAULT_IMAGE } from '../electron/services/blender-image';
 import { Engine } from '../electron/services/engine';
 import { waitForBlender } from '../electron/services/readiness';
 import { RawPing, rawFirstAnswer } from './raw';
+import { benchSessions } from './sessions';
 
 const image = process.env.BLENDER_LAB_IMAGE ?? DEFAULT_IMAGE;
 const engine = Engine.connect(process.env.BLENDER_LAB_DOCKER_HOST);
@@ -135,11 +136,21 @@ async function main() {
     const lastSecret = (await engine.docker.getContainer(last).inspect()).Config.Env.find((e) => e.startsWith('BLENDER_LAB_SECRET='))!.split('=')[1]!;
     const rt = await roundTrips((await ports(last)).addonPort, lastSecret, 1000);
     const summary = (xs: number[]) => ({ median_ms: median(xs), runs_ms: xs });
+    for (const id of ids) await engine.removeContainer(id);
+    log('sign-ins through the session service');
+    const signIns = await benchSessions(engine, image, runs, Number(process.env.BENCH_CONCURRENT ?? 10));
     console.log(JSON.stringify({
       image,
       runs,
-      warm_start_to_ready: { ours: summary(warm.ours), raw_floor: summary(warm.raw) },
-      cold_create_to_ready: { ours: summary(cold.ours), raw_floor: summary(cold.raw) },
+      warm_start_to_ready: { engine_and_readiness: summary(warm.ours), raw_floor: summary(warm.raw) },
+      cold_create_to_ready: { engine_and_readiness: summary(cold.ours), raw_floor: summary(cold.raw) },
+      sign_in_to_ready: {
+        cold_first_sign_in: summary(signIns.cold),
+        warm_after_sign_out: summary(signIns.warm),
+        raw_floor_cold: summary(cold.raw),
+        raw_floor_warm: summary(warm.raw),
+      },
+      concurrent_sign_ins: signIns.concurrent,
       ping_round_trip_ms: { calls: 1000, ...rt },
       renderer_bundle: rendererBundle(),
     }, null, 2));

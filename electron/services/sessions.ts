@@ -78,10 +78,12 @@ export class SessionManager {
     this.clock = deps.clock ?? (() => new Date());
   }
 
-  /** Adopts what is already running, then follows Docker events and checks for idle sessions. */
+  /** Follows Docker events, adopts what is already running, and starts checking for idle sessions. */
   async init(): Promise<void> {
-    this.watching = this.followEvents();
+    // Listen first, then look: nothing that happens in between is missed.
+    const { ended } = await this.openEventStream();
     await this.reconcile();
+    this.watching = this.followEvents(ended);
     this.idleTimer = setInterval(() => void this.cleanupIdle().catch((e) => this.log(`idle check failed: ${e}`)), this.deps.idleCheckMs ?? 60_000);
     this.idleTimer.unref();
   }
@@ -422,24 +424,36 @@ export class SessionManager {
     this.log(`adopted ${s.username}'s running Blender`);
   }
 
-  private async followEvents(): Promise<void> {
-    let backoffMs = 500;
-    while (!this.abort.signal.aborted) {
-      const ended = new Promise<Error | null>((resolve) => {
-        this.deps.engine
-          .watchContainers({ [LABELS.app]: 'blender-lab', [LABELS.instance]: this.deps.instance }, (e) => void this.onEvent(e), resolve, this.abort.signal)
-          .then(() => {
-            backoffMs = 500;
-            // Anything that happened while we were not listening shows up here.
-            return this.reconcile();
-          })
-          .catch((error) => resolve(error as Error));
-      });
+  /** Once the stream is open: `ended` resolves when it ends (null when it simply closed). */
+  private async openEventStream(): Promise<{ ended: Promise<Error | null> }> {
+    let ended!: (error: Error | null) => void;
+    const end = new Promise<Error | null>((resolve) => { ended = resolve; });
+    await this.deps.engine.watchContainers(
+      { [LABELS.app]: 'blender-lab', [LABELS.instance]: this.deps.instance },
+      (event) => void this.onEvent(event).catch((e) => this.log(`handling ${event.action} failed: ${e}`)),
+      ended,
+      this.abort.signal,
+    );
+    return { ended: end };
+  }
+
+  /** Reconnects whenever the engine goes away, then reconciles: Docker does not replay what we missed. */
+  private async followEvents(ended: Promise<Error | null>): Promise<void> {
+    for (;;) {
       const error = await ended;
       if (this.abort.signal.aborted) return;
       this.log(`Docker event stream ended${error ? `: ${error.message}` : ''}; reconnecting`);
-      await new Promise((r) => setTimeout(r, backoffMs).unref());
-      backoffMs = Math.min(backoffMs * 2, 10_000);
+      for (let backoffMs = 500; ; backoffMs = Math.min(backoffMs * 2, 10_000)) {
+        await new Promise((r) => setTimeout(r, backoffMs).unref());
+        if (this.abort.signal.aborted) return;
+        try {
+          ({ ended } = await this.openEventStream());
+          break;
+        } catch {
+          // engine still away; try again later
+        }
+      }
+      await this.reconcile().catch((e) => this.log(`reconcile after reconnect failed: ${e}`));
     }
   }
 
