@@ -1,0 +1,159 @@
+import { methods, type EventName, type Events, type Method, type Reply, type Result } from '../../shared/api';
+import { AppError, type ErrorData } from '../../shared/errors';
+import type { SessionView } from '../../shared/sessions';
+import { describeIssues } from '../../shared/validation';
+import type { AccountService } from './accounts';
+import type { Panel } from './panel';
+import type { SessionManager } from './sessions';
+
+type Send = <E extends EventName>(event: E, payload: Events[E]) => void;
+
+/** One renderer's link to main (a window, or a browser tab in headless mode). It holds the token; the renderer never does. */
+export class ApiConnection {
+  token: string | null = null;
+
+  constructor(
+    private readonly server: ApiServer,
+    readonly send: Send,
+  ) {}
+
+  /** Validates, dispatches and turns every failure into `{code, message}`. */
+  async call(method: unknown, input: unknown): Promise<Reply<Method>> {
+    try {
+      if (typeof method !== 'string' || !Object.hasOwn(methods, method)) {
+        throw new AppError('INVALID_INPUT', `Unknown method ${JSON.stringify(method)?.slice(0, 80)}`);
+      }
+      const spec = methods[method as Method];
+      const parsed = spec.input.safeParse(input ?? {});
+      if (!parsed.success) throw new AppError('INVALID_INPUT', `${method}: ${describeIssues(parsed.error)}`);
+      if (spec.role !== 'anyone' && !this.token) throw new AppError('NOT_SIGNED_IN', 'You are not signed in');
+      const value = await this.server.dispatch(this, method as Method, parsed.data as never);
+      return { ok: true, value };
+    } catch (error) {
+      return { ok: false, error: toErrorData(error) };
+    }
+  }
+
+  close(): void {
+    this.server.disconnect(this);
+  }
+}
+
+export function toErrorData(error: unknown): ErrorData {
+  if (error instanceof AppError) return error.toData();
+  // Unexpected failures are logged in main; the renderer gets no internals.
+  console.error('[api] unexpected error', error);
+  return { code: 'INTERNAL', message: 'Something went wrong in the panel. The details are in its log.' };
+}
+
+/** The panel's API for any transport: Electron IPC and the headless WebSocket both use it. */
+export class ApiServer {
+  private readonly connections = new Set<ApiConnection>();
+
+  constructor(
+    private readonly panel: Panel,
+    private readonly accounts: AccountService,
+    sessions: SessionManager,
+  ) {
+    sessions.onChange((view) => this.broadcast(view));
+  }
+
+  connect(send: Send): ApiConnection {
+    const connection = new ApiConnection(this, send);
+    this.connections.add(connection);
+    return connection;
+  }
+
+  disconnect(connection: ApiConnection): void {
+    this.connections.delete(connection);
+  }
+
+  /** Session changes go to their owner and to administrators only. */
+  private broadcast(view: SessionView): void {
+    for (const c of this.connections) {
+      if (!c.token) continue;
+      try {
+        const user = this.accounts.authenticate(c.token);
+        if (user.role === 'admin' || user.id === view.userId) c.send('session.changed', view);
+      } catch {
+        c.token = null;
+      }
+    }
+  }
+
+  async dispatch<M extends Method>(c: ApiConnection, method: M, input: never): Promise<Result<M>> {
+    const p = this.panel;
+    const token = c.token ?? '';
+    const i = input as ValidatedInput; // already checked against this method's schema
+    const progress = (step: Events['session.progress']) => c.send('session.progress', step);
+    const handlers: { [K in Method]: () => Promise<Result<K>> | Result<K> } = {
+      'auth.signUp': () => p.signUp(i.username, i.password),
+      'auth.signIn': async () => {
+        if (c.token) await p.signOut(c.token).catch(() => {});
+        const { token: fresh, user, session } = await p.signIn(i.username, i.password, progress);
+        c.token = fresh;
+        return { user, session };
+      },
+      'auth.whoAmI': () => {
+        if (!c.token) return null;
+        try {
+          return p.whoAmI(c.token);
+        } catch {
+          c.token = null;
+          return null;
+        }
+      },
+      'auth.signOut': async () => {
+        c.token = null;
+        await p.signOut(token);
+        return null;
+      },
+      'account.changePassword': async () => (await p.changePassword(token, i.current, i.next), null),
+      'session.mine': () => p.mySession(token),
+      'session.start': () => p.startMySession(token, progress),
+      'session.blenderAddress': () => p.myBlenderAddress(token),
+      'session.activity': () => (p.reportActivity(token), null),
+      'blender.sceneInfo': () => p.command(token, 'get_scene_info', {}),
+      'blender.objectInfo': () => p.command(token, 'get_object_info', { name: i.name }),
+      'blender.run': async () => ({ output: (await p.command(token, 'execute_code', { code: i.code })).result }),
+      'blender.screenshot': () => p.command(token, 'get_viewport_screenshot', i.maxSize === undefined ? {} : { max_size: i.maxSize }),
+      'keys.list': () => p.listMyKeys(token),
+      'keys.set': async () => (await p.setMyKey(token, i.name, i.value), null),
+      'keys.clear': async () => (await p.clearMyKey(token, i.name), null),
+      'admin.sessions': () => p.listSessions(p.whoAmI(token).role === 'admin' ? token : forbid()),
+      'admin.stopSession': () => p.stopSession(token, i.userId),
+      'admin.stopAll': async () => (await p.stopAllSessions(token), null),
+      'admin.cleanupIdle': async () => ({ stopped: (await p.cleanupIdleSessions(token)).length }),
+      'admin.logs': () => p.sessionLogs(token, i.userId),
+      'admin.users': () => p.listUsers(token),
+      'admin.createUser': () => p.createUser(token, i.username, i.password, i.role),
+      'admin.setDisabled': () => p.setUserDisabled(token, i.userId, i.disabled),
+      'admin.setRole': () => p.setUserRole(token, i.userId, i.role),
+      'admin.resetPassword': async () => (await p.resetUserPassword(token, i.userId, i.password), null),
+      'admin.deleteUser': async () => (await p.deleteUser(token, i.userId, { deleteData: i.deleteData }), null),
+      'admin.settings': () => p.getSettings(token),
+      'admin.updateSettings': () => p.updateSettings(token, input),
+    };
+    return (await handlers[method]()) as Result<M>;
+  }
+}
+
+/** The union of all methods' fields; each handler reads only its own method's. */
+interface ValidatedInput {
+  username: string;
+  password: string;
+  current: string;
+  next: string;
+  name: string;
+  value: string;
+  code: string;
+  maxSize?: number;
+  userId: string;
+  disabled: boolean;
+  role: 'admin' | 'user';
+  deleteData: boolean;
+}
+
+function forbid(): never {
+  throw new AppError('FORBIDDEN', 'Only an administrator can do that');
+}

@@ -1,0 +1,107 @@
+import { z } from 'zod';
+import type { User } from './accounts';
+import type { ObjectInfo, SceneInfo, Screenshot } from './blender';
+import type { CredentialStatus } from './credentials';
+import type { ErrorData } from './errors';
+import type { SessionView, StartProgress } from './sessions';
+import type { Settings } from './settings';
+
+/**
+ * The one contract between the renderer and main: each method's input schema (checked in main on
+ * every call) and its result type. Inputs are kept loose here (strings, bounded) and checked
+ * precisely by the services, so each bad input gets its specific message.
+ */
+const text = (max: number) => z.string().max(max, `must be at most ${max} characters`);
+const userId = z.string().regex(/^[a-f0-9]{10}$/, 'must be a user id');
+const none = z.object({}).strict();
+
+export const methods = {
+  // anyone
+  'auth.signUp': { input: z.object({ username: text(256), password: text(4096) }).strict(), role: 'anyone' },
+  'auth.signIn': { input: z.object({ username: text(256), password: text(4096) }).strict(), role: 'anyone' },
+  'auth.whoAmI': { input: none, role: 'anyone' },
+  // signed in
+  'auth.signOut': { input: none, role: 'user' },
+  'account.changePassword': { input: z.object({ current: text(4096), next: text(4096) }).strict(), role: 'user' },
+  'session.mine': { input: none, role: 'user' },
+  'session.start': { input: none, role: 'user' },
+  'session.blenderAddress': { input: none, role: 'user' },
+  'session.activity': { input: none, role: 'user' },
+  'blender.sceneInfo': { input: none, role: 'user' },
+  'blender.objectInfo': { input: z.object({ name: text(1024).min(1, 'must not be empty') }).strict(), role: 'user' },
+  'blender.run': { input: z.object({ code: text(1024 * 1024) }).strict(), role: 'user' },
+  'blender.screenshot': { input: z.object({ maxSize: z.number().int().min(16).max(4096).optional() }).strict(), role: 'user' },
+  'keys.list': { input: none, role: 'user' },
+  'keys.set': { input: z.object({ name: text(64), value: text(8192) }).strict(), role: 'user' },
+  'keys.clear': { input: z.object({ name: text(64) }).strict(), role: 'user' },
+  // administrators
+  'admin.sessions': { input: none, role: 'admin' },
+  'admin.stopSession': { input: z.object({ userId }).strict(), role: 'admin' },
+  'admin.stopAll': { input: none, role: 'admin' },
+  'admin.cleanupIdle': { input: none, role: 'admin' },
+  'admin.logs': { input: z.object({ userId }).strict(), role: 'admin' },
+  'admin.users': { input: none, role: 'admin' },
+  'admin.createUser': { input: z.object({ username: text(256), password: text(4096), role: z.enum(['admin', 'user']) }).strict(), role: 'admin' },
+  'admin.setDisabled': { input: z.object({ userId, disabled: z.boolean() }).strict(), role: 'admin' },
+  'admin.setRole': { input: z.object({ userId, role: z.enum(['admin', 'user']) }).strict(), role: 'admin' },
+  'admin.resetPassword': { input: z.object({ userId, password: text(4096) }).strict(), role: 'admin' },
+  'admin.deleteUser': { input: z.object({ userId, deleteData: z.boolean() }).strict(), role: 'admin' },
+  'admin.settings': { input: none, role: 'admin' },
+  'admin.updateSettings': { input: z.record(z.string().max(64), z.unknown()), role: 'admin' },
+} as const;
+
+export type Method = keyof typeof methods;
+export type Input<M extends Method> = z.input<(typeof methods)[M]['input']>;
+
+export interface Results {
+  'auth.signUp': User;
+  'auth.signIn': { user: User; session: SessionView };
+  'auth.whoAmI': User | null;
+  'auth.signOut': null;
+  'account.changePassword': null;
+  'session.mine': SessionView | null;
+  'session.start': SessionView;
+  'session.blenderAddress': string | null;
+  'session.activity': null;
+  'blender.sceneInfo': SceneInfo;
+  'blender.objectInfo': ObjectInfo;
+  'blender.run': { output: string };
+  'blender.screenshot': Screenshot;
+  'keys.list': CredentialStatus[];
+  'keys.set': null;
+  'keys.clear': null;
+  'admin.sessions': SessionView[];
+  'admin.stopSession': SessionView | null;
+  'admin.stopAll': null;
+  'admin.cleanupIdle': { stopped: number };
+  'admin.logs': string;
+  'admin.users': User[];
+  'admin.createUser': User;
+  'admin.setDisabled': User;
+  'admin.setRole': User;
+  'admin.resetPassword': null;
+  'admin.deleteUser': null;
+  'admin.settings': Settings;
+  'admin.updateSettings': Settings;
+}
+
+export type Result<M extends Method> = Results[M];
+
+/** Events from main: a user hears about their own session; an administrator about all. */
+export interface Events {
+  'session.changed': SessionView;
+  'session.progress': StartProgress;
+}
+
+export type EventName = keyof Events;
+
+/** What every call returns across the boundary: errors as plain data, never thrown objects. */
+export type Reply<M extends Method> = { ok: true; value: Result<M> } | { ok: false; error: ErrorData };
+
+/** The typed client the renderer uses, whatever carries it (Electron IPC or the headless WebSocket). */
+export interface PanelClient {
+  call<M extends Method>(method: M, input: Input<M>): Promise<Reply<M>>;
+  on<E extends EventName>(event: E, listener: (payload: Events[E]) => void): () => void;
+}
+
+export const METHOD_NAMES = Object.keys(methods) as Method[];
