@@ -1,4 +1,5 @@
 import type { BrowserWindowConstructorOptions, Session, WebContents } from 'electron';
+import { CONTENT_SECURITY_POLICY } from './services/csp';
 
 /** The renderer gets no Node, an isolated world, and the OS sandbox. */
 export function secureWebPreferences(preloadPath: string): BrowserWindowConstructorOptions['webPreferences'] {
@@ -14,22 +15,6 @@ export function secureWebPreferences(preloadPath: string): BrowserWindowConstruc
     spellcheck: false,
   };
 }
-
-/**
- * Scripts and styles only from the app itself; frames only from a Blender UI on loopback
- * (each session's UI server, which itself demands the session secret).
- */
-export const CONTENT_SECURITY_POLICY = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data: blob:",
-  "connect-src 'self' ws://127.0.0.1:*",
-  'frame-src http://127.0.0.1:*',
-  "object-src 'none'",
-  "base-uri 'none'",
-  "form-action 'none'",
-].join('; ');
 
 export function applyContentSecurityPolicy(session: Session, isAppUrl: (url: string) => boolean): void {
   session.webRequest.onHeadersReceived((details, callback) => {

@@ -2,9 +2,14 @@ import path from 'node:path';
 import { BrowserWindow } from 'electron';
 import { applyContentSecurityPolicy, guardNavigation, secureWebPreferences } from './security';
 
+const devUrl = process.env.ELECTRON_RENDERER_URL;
+
+/** The panel's own pages: the dev server while developing, the packaged files otherwise. */
+export function isAppUrl(url: string): boolean {
+  return devUrl ? url.startsWith(devUrl) : url.startsWith('file://');
+}
+
 export function createMainWindow(appDir: string): BrowserWindow {
-  const devUrl = process.env.ELECTRON_RENDERER_URL;
-  const isAppUrl = (url: string) => (devUrl ? url.startsWith(devUrl) : url.startsWith('file://'));
   const win = new BrowserWindow({
     width: 1400,
     height: 900,

@@ -98,9 +98,11 @@ export type EventName = keyof Events;
 /** What every call returns across the boundary: errors as plain data, never thrown objects. */
 export type Reply<M extends Method> = { ok: true; value: Result<M> } | { ok: false; error: ErrorData };
 
-/** The typed client the renderer uses, whatever carries it (Electron IPC or the headless WebSocket). */
-export interface PanelClient {
-  call<M extends Method>(method: M, input: Input<M>): Promise<Reply<M>>;
+/** One named function per method: what the renderer sees, whatever carries it (Electron IPC or the headless WebSocket). */
+export type PanelApi = { [M in Method]: (input: Input<M>) => Promise<Reply<M>> };
+
+export interface PanelBridge {
+  api: PanelApi;
   on<E extends EventName>(event: E, listener: (payload: Events[E]) => void): () => void;
 }
 

@@ -1,8 +1,23 @@
+import { useEffect } from 'react';
+import { usePanel } from './context';
+import { Admin } from './screens/Admin';
+import { SignIn } from './screens/SignIn';
+import { Starting } from './screens/Starting';
+import { Workspace } from './screens/Workspace';
+
 export function App() {
-  return (
-    <main className="app">
-      <h1>Blender Lab</h1>
-      <p>Your own Blender, in your own container.</p>
-    </main>
-  );
+  const ready = usePanel((s) => s.ready);
+  const user = usePanel((s) => s.user);
+  const progress = usePanel((s) => s.progress);
+  const view = usePanel((s) => s.view);
+  const init = usePanel((s) => s.init);
+
+  useEffect(() => {
+    void init();
+  }, [init]);
+
+  if (!ready) return <main className="center" aria-busy="true" />;
+  if (progress) return <Starting progress={progress} />;
+  if (!user) return <SignIn />;
+  return view === 'admin' && user.role === 'admin' ? <Admin /> : <Workspace />;
 }

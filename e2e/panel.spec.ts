@@ -1,0 +1,111 @@
+import { expect, test, type Browser, type Page } from '@playwright/test';
+
+// Two people and an administrator use the panel in real Chromium, against real containers.
+test.describe.configure({ mode: 'serial' });
+
+const url = () => process.env.PANEL_URL!;
+let admin: Page;
+let bob: Page;
+
+async function openPanel(browser: Browser): Promise<Page> {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(url());
+  await expect(page.getByRole('heading', { name: 'Blender Lab' })).toBeVisible();
+  return page;
+}
+
+async function fill(page: Page, username: string, password: string) {
+  await page.getByLabel('Username').fill(username);
+  await page.getByLabel('Password').fill(password);
+}
+
+async function sceneInfo(page: Page): Promise<string> {
+  await page.getByRole('button', { name: 'Scene info' }).click();
+  const latest = page.getByRole('region', { name: 'Command history' }).locator('li').first();
+  await expect(latest).toContainText('Scene info');
+  return (await latest.locator('pre').textContent()) ?? '';
+}
+
+test('without the token in the address, nothing of the panel is served', async ({ request }) => {
+  const base = new URL(url()).origin;
+  const page = await request.get(`${base}/`);
+  expect(await page.text()).not.toContain('assets/');
+  expect((await request.get(`${base}/index.html`)).status()).toBe(403);
+});
+
+test('the first account is the administrator and gets a Blender', async ({ browser }) => {
+  admin = await openPanel(browser);
+  await fill(admin, 'ada', 'ada password 1');
+  await admin.getByRole('button', { name: 'Create account' }).click();
+  await expect(admin.getByRole('progressbar')).toBeVisible();
+  await expect(admin.frameLocator('iframe[title="Blender"]').locator('#noVNC_container canvas')).toBeVisible();
+  await expect(admin.getByRole('button', { name: 'Admin' })).toBeVisible();
+});
+
+test('a second person gets their own Blender', async ({ browser }) => {
+  bob = await openPanel(browser);
+  await fill(bob, 'bob', 'bob password 1');
+  await bob.getByRole('button', { name: 'Create account' }).click();
+  const frame = bob.frameLocator('iframe[title="Blender"]');
+  await expect(frame.locator('#noVNC_container canvas')).toBeVisible();
+  await expect(bob.getByRole('button', { name: 'Admin' })).toHaveCount(0);
+  await expect(bob.getByLabel('Session state')).toHaveText('ready');
+  await bob.screenshot({ path: 'test-results/e2e/workspace.png' });
+});
+
+test('Python run by one person changes their scene only', async () => {
+  await bob.getByLabel('Python code').fill('import bpy\nbpy.ops.mesh.primitive_monkey_add()\nbpy.context.active_object.name = "BobsMonkey"\nprint("added")');
+  await bob.getByRole('button', { name: 'Run' }).click();
+  await expect(bob.getByRole('region', { name: 'Command history' }).locator('li').first()).toContainText('added');
+  expect(await sceneInfo(bob)).toContain('BobsMonkey');
+  expect(await sceneInfo(admin)).not.toContain('BobsMonkey');
+});
+
+test('Screenshot shows an image of the viewport', async () => {
+  await bob.getByRole('button', { name: 'Screenshot' }).click();
+  const image = bob.getByRole('img', { name: 'Viewport screenshot' });
+  await expect(image).toBeVisible();
+  expect(await image.evaluate((img: HTMLImageElement) => img.naturalWidth)).toBeGreaterThan(100);
+});
+
+test('signing out stops Blender; signing in again brings the scene back', async () => {
+  await bob.getByRole('button', { name: 'Sign out' }).click();
+  await expect(bob.getByRole('button', { name: 'Sign in' })).toBeVisible();
+  await admin.getByRole('button', { name: 'Admin' }).click();
+  const row = admin.getByRole('row', { name: /bob/ });
+  await expect(row).toContainText('stopped');
+  await expect(row).toContainText('Signed out');
+
+  await fill(bob, 'bob', 'bob password 1');
+  await bob.getByRole('button', { name: 'Sign in' }).click();
+  await expect(bob.frameLocator('iframe[title="Blender"]').locator('#noVNC_container canvas')).toBeVisible();
+  expect(await sceneInfo(bob)).toContain('BobsMonkey');
+});
+
+test('the administrator sees both sessions and stops one; that person is told', async () => {
+  await expect(admin.getByRole('heading', { name: 'Sessions' })).toBeVisible();
+  await expect(admin.getByRole('row', { name: /ada/ })).toContainText('ready');
+  await expect(admin.getByRole('row', { name: /bob/ })).toContainText('ready');
+  await admin.screenshot({ path: 'test-results/e2e/admin.png' });
+  await admin.getByRole('button', { name: "Stop bob's session" }).click();
+  await expect(admin.getByRole('row', { name: /bob/ })).toContainText('stopped');
+  await expect(bob.getByRole('status').filter({ hasText: 'Stopped by an administrator' })).toBeVisible();
+  await expect(bob.locator('iframe[title="Blender"]')).toHaveCount(0);
+});
+
+test('a wrong password and a locked account each get their message', async ({ browser }) => {
+  const page = await openPanel(browser);
+  await fill(page, 'bob', 'not the password');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByRole('alert')).toContainText('Wrong username or password');
+  // Each attempt: clear the last message, try, and wait for the new one.
+  for (let i = 0; i < 5; i++) {
+    await page.getByRole('button', { name: 'Dismiss message' }).click();
+    await expect(page.getByRole('alert')).toHaveCount(0);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect(page.getByRole('alert')).toBeVisible();
+  }
+  await expect(page.getByRole('alert')).toContainText('Account locked for now');
+  await expect(page.getByRole('alert')).toContainText(/Try again in \d+ s/);
+});

@@ -1,0 +1,153 @@
+// Headless mode (npm run serve): the panel's API over a WebSocket on 127.0.0.1 and the renderer
+// over HTTP, for machines without a display and for end-to-end tests. Plain Node: no Electron.
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import http from 'node:http';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { createApp, defaultDataDir } from './services/app';
+import { CONTENT_SECURITY_POLICY } from './services/csp';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(here, '..');
+
+const { values } = parseArgs({
+  options: {
+    port: { type: 'string', default: '0' },
+    'data-dir': { type: 'string', default: defaultDataDir() },
+    'renderer-dir': { type: 'string', default: path.join(root, 'out', 'renderer') },
+  },
+});
+const port = Number(values.port);
+if (!Number.isInteger(port) || port < 0 || port > 65535) {
+  console.error(`--port must be a port number (0 picks a free one), not ${values.port}`);
+  process.exit(2);
+}
+const rendererDir = path.resolve(values['renderer-dir']);
+
+const token = randomBytes(24).toString('base64url');
+const COOKIE = 'blender_lab_access';
+const TYPES: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css', '.png': 'image/png', '.svg': 'image/svg+xml' };
+
+function hasAccess(req: http.IncomingMessage): boolean {
+  const cookie = (req.headers.cookie ?? '').split(/;\s*/).find((c) => c.startsWith(`${COOKIE}=`))?.slice(COOKIE.length + 1) ?? '';
+  const a = Buffer.from(cookie);
+  const b = Buffer.from(token);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+// The only thing served without the token: a page that trades the token in the URL fragment
+// (never sent over HTTP) for a cookie, then reloads.
+const BOOT_PAGE = `<!doctype html><meta charset="utf-8"><title>Blender Lab</title><script src="/boot.js"></script>`;
+const BOOT_SCRIPT = `(async () => {
+  const token = new URLSearchParams(location.hash.slice(1)).get('token');
+  if (!token) { document.body.textContent = 'Open the address the panel printed, including its #token part.'; return; }
+  const res = await fetch('/access', { method: 'POST', body: token, credentials: 'same-origin' });
+  if (!res.ok) { document.body.textContent = 'This address is out of date: open the one the panel printed last.'; return; }
+  history.replaceState(null, '', '/');
+  location.reload();
+})();`;
+
+async function main() {
+  const app = await createApp({ dataDir: values['data-dir'], imageContextDir: path.join(root, 'docker') });
+  for (const problem of app.problems) console.error(`[blender-lab] ${problem}`);
+
+  const server = http.createServer(async (req, res) => {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const security = { 'Content-Security-Policy': CONTENT_SECURITY_POLICY, 'X-Content-Type-Options': 'nosniff', 'Referrer-Policy': 'no-referrer', 'Cache-Control': 'no-store' };
+    if (req.method === 'POST' && url.pathname === '/access') {
+      const body = await readBody(req, 256);
+      const a = Buffer.from(body);
+      const b = Buffer.from(token);
+      if (a.length !== b.length || !timingSafeEqual(a, b)) {
+        res.writeHead(403, security).end('wrong token');
+        return;
+      }
+      res.writeHead(204, { ...security, 'Set-Cookie': `${COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/` }).end();
+      return;
+    }
+    if (req.method !== 'GET') {
+      res.writeHead(405, security).end();
+      return;
+    }
+    if (!hasAccess(req)) {
+      if (url.pathname === '/boot.js') res.writeHead(200, { ...security, 'Content-Type': TYPES['.js']! }).end(BOOT_SCRIPT);
+      else if (url.pathname === '/') res.writeHead(200, { ...security, 'Content-Type': TYPES['.html']! }).end(BOOT_PAGE);
+      else res.writeHead(403, security).end();
+      return;
+    }
+    const relative = url.pathname === '/' ? 'index.html' : url.pathname.slice(1);
+    const file = path.resolve(rendererDir, relative);
+    if (!file.startsWith(rendererDir + path.sep)) {
+      res.writeHead(404, security).end();
+      return;
+    }
+    try {
+      const body = await readFile(file);
+      res.writeHead(200, { ...security, 'Content-Type': TYPES[path.extname(file)] ?? 'application/octet-stream' }).end(body);
+    } catch {
+      res.writeHead(404, security).end();
+    }
+  });
+
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 2 * 1024 * 1024 });
+  server.on('upgrade', (req, socket, head) => {
+    const sameOrigin = req.headers.origin === `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+    if (new URL(req.url ?? '/', 'http://x').pathname !== '/api' || !hasAccess(req) || !sameOrigin) {
+      socket.end('HTTP/1.1 403 Forbidden\r\n\r\n');
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => serveConnection(ws));
+  });
+
+  function serveConnection(ws: WebSocket) {
+    const connection = app.api.connect((event, payload) => {
+      if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ event, payload }));
+    });
+    ws.on('message', async (data) => {
+      let message: { id?: unknown; method?: unknown; input?: unknown };
+      try {
+        message = JSON.parse(data.toString());
+      } catch {
+        ws.send(JSON.stringify({ id: null, reply: { ok: false, error: { code: 'INVALID_INPUT', message: 'Messages must be JSON' } } }));
+        return;
+      }
+      const reply = await connection.call(message.method, message.input);
+      if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ id: message.id ?? null, reply }));
+    });
+    ws.on('close', () => connection.close());
+  }
+
+  server.listen(port, '127.0.0.1', () => {
+    const actual = (server.address() as { port: number }).port;
+    console.log(`Panel ready at http://127.0.0.1:${actual}/#token=${token}`);
+  });
+
+  const shutdown = async () => {
+    server.close();
+    wss.close();
+    await app.dispose();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown());
+  process.on('SIGTERM', () => void shutdown());
+}
+
+function readBody(req: http.IncomingMessage, limit: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let body = '';
+    req.on('data', (chunk: Buffer) => {
+      body += chunk.toString('utf8');
+      if (body.length > limit) req.destroy();
+    });
+    req.on('end', () => resolve(body));
+    req.on('error', reject);
+  });
+}
+
+main().catch((error) => {
+  console.error(`[blender-lab] could not start: ${(error as Error).message}`);
+  process.exit(1);
+});

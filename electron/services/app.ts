@@ -1,0 +1,98 @@
+import { createHash } from 'node:crypto';
+import { mkdirSync, realpathSync } from 'node:fs';
+import path from 'node:path';
+import { DEFAULT_SETTINGS, settingsSchema, type Settings } from '../../shared/settings';
+import { AccountService, accountsFileSchema } from './accounts';
+import { ApiServer } from './api-server';
+import { DEFAULT_BASE_IMAGE } from './blender-image';
+import { CredentialService, KeytarSecretStore } from './credentials';
+import { FileStore, MemoryStore, type DocumentStore } from './document-store';
+import { Engine } from './engine';
+import { Panel } from './panel';
+import { PortAllocator } from './ports';
+import { SessionManager } from './sessions';
+import { SettingsService } from './settings';
+
+export interface AppOptions {
+  /** Accounts and settings live here; keychain entries and containers are namespaced by it. */
+  dataDir: string;
+  /** The Blender image's build context (docker/), for building it when missing. */
+  imageContextDir: string;
+  log?: (message: string) => void;
+}
+
+export interface App {
+  api: ApiServer;
+  sessions: SessionManager;
+  settings: SettingsService;
+  /** Problems worth telling an operator at start-up (a damaged settings file, no Docker yet). */
+  problems: string[];
+  dispose(): Promise<void>;
+}
+
+/** Builds every service the panel runs on; shared by the Electron main process and headless mode. */
+export async function createApp(opts: AppOptions): Promise<App> {
+  const log = opts.log ?? ((m: string) => console.error(`[blender-lab] ${m}`));
+  mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
+  const dataDir = realpathSync(opts.dataDir);
+  const instance = createHash('sha256').update(dataDir).digest('hex').slice(0, 12);
+  const problems: string[] = [];
+
+  let settingsStore: DocumentStore<Settings>;
+  try {
+    settingsStore = new FileStore(dataDir, 'settings', settingsSchema);
+  } catch (error) {
+    // Settings can fall back to defaults; the damaged file stays for the operator to repair.
+    problems.push(`${(error as Error).message} Running with default settings until then.`);
+    settingsStore = new MemoryStore<Settings>(DEFAULT_SETTINGS);
+  }
+  const settings = new SettingsService(settingsStore);
+  // Accounts cannot: starting empty would let the next sign-up become administrator.
+  const accounts = new AccountService({
+    store: new FileStore(dataDir, 'accounts', accountsFileSchema),
+    signUpAllowed: () => settings.get().signUpAllowed,
+  });
+  const engine = Engine.connect(settings.get().dockerEndpoint || undefined);
+  const credentials = new CredentialService(new KeytarSecretStore('Blender Lab'), instance);
+  const sessions = new SessionManager({
+    engine,
+    settings: () => settings.get(),
+    ports: new PortAllocator(() => settings.get()),
+    credentials,
+    instance,
+    imageSource: { contextDir: opts.imageContextDir, baseImage: process.env.BASE_IMAGE ?? DEFAULT_BASE_IMAGE },
+    log,
+  });
+  const panel = new Panel({ accounts, sessions, settings, credentials });
+  const api = new ApiServer(panel, accounts, sessions);
+
+  let retry: NodeJS.Timeout | null = null;
+  const start = async (): Promise<void> => {
+    try {
+      await sessions.init();
+    } catch (error) {
+      const message = `Docker is not reachable yet (${(error as Error).message}); retrying every 5 s`;
+      if (!problems.includes(message)) problems.push(message);
+      log(message);
+      retry = setTimeout(() => void start(), 5_000);
+      retry.unref();
+    }
+  };
+  await start();
+
+  return {
+    api,
+    sessions,
+    settings,
+    problems,
+    async dispose() {
+      if (retry) clearTimeout(retry);
+      await sessions.dispose();
+    },
+  };
+}
+
+export function defaultDataDir(): string {
+  const base = process.env.XDG_DATA_HOME || path.join(process.env.HOME || '.', '.local', 'share');
+  return path.join(base, 'blender-lab');
+}

@@ -1,0 +1,70 @@
+import { METHOD_NAMES, type EventName, type Events, type PanelApi, type PanelBridge, type Reply } from '../../shared/api';
+
+declare global {
+  interface Window {
+    /** Set by the Electron preload; absent in a browser (headless mode). */
+    blenderLab?: PanelBridge;
+  }
+}
+
+/** The headless transport: the same named methods over the panel's WebSocket. */
+function webSocketBridge(): PanelBridge {
+  const listeners = new Map<EventName, Set<(payload: never) => void>>();
+  const pending = new Map<number, (reply: Reply<never>) => void>();
+  let nextId = 1;
+  let socket: Promise<WebSocket> | null = null;
+
+  const connect = (): Promise<WebSocket> =>
+    (socket ??= new Promise((resolve, reject) => {
+      const ws = new WebSocket(`ws://${location.host}/api`);
+      ws.onopen = () => resolve(ws);
+      ws.onerror = () => reject(new Error('The panel is not reachable'));
+      ws.onclose = () => {
+        socket = null;
+        for (const [id, settle] of pending) {
+          pending.delete(id);
+          settle({ ok: false, error: { code: 'INTERNAL', message: 'The connection to the panel was lost' } });
+        }
+      };
+      ws.onmessage = (message) => {
+        const data = JSON.parse(String(message.data)) as { id?: number; reply?: Reply<never>; event?: EventName; payload?: unknown };
+        if (data.event) listeners.get(data.event)?.forEach((l) => l(data.payload as never));
+        else if (typeof data.id === 'number' && data.reply) {
+          pending.get(data.id)?.(data.reply);
+          pending.delete(data.id);
+        }
+      };
+    }));
+
+  const api = Object.fromEntries(
+    METHOD_NAMES.map((method) => [
+      method,
+      async (input: unknown) => {
+        try {
+          const ws = await connect();
+          const id = nextId++;
+          return await new Promise<Reply<never>>((resolve) => {
+            pending.set(id, resolve);
+            ws.send(JSON.stringify({ id, method, input }));
+          });
+        } catch (error) {
+          return { ok: false, error: { code: 'INTERNAL', message: (error as Error).message } };
+        }
+      },
+    ]),
+  ) as PanelApi;
+
+  return {
+    api,
+    on(event, listener) {
+      const set = listeners.get(event) ?? new Set();
+      set.add(listener as (payload: never) => void);
+      listeners.set(event, set);
+      void connect().catch(() => {});
+      return () => set.delete(listener as (payload: never) => void);
+    },
+  };
+}
+
+export const bridge: PanelBridge = window.blenderLab ?? webSocketBridge();
+export type { Events };

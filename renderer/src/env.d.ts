@@ -1,7 +1,0 @@
-import type { PanelApi } from '../../shared/panel';
-
-declare global {
-  interface Window {
-    blenderLab: PanelApi;
-  }
-}

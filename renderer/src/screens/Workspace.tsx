@@ -1,0 +1,96 @@
+import { useEffect, useState, type FormEvent } from 'react';
+import { ErrorBanner } from '../components/ErrorBanner';
+import { Header } from '../components/Header';
+import { History } from '../components/History';
+import { useBridge, usePanel } from '../context';
+
+export function Workspace() {
+  const session = usePanel((s) => s.session);
+  const address = usePanel((s) => s.blenderAddress);
+  const startAgain = usePanel((s) => s.startAgain);
+  const bridge = useBridge();
+
+  // Interaction inside Blender happens in the frame; focus on the panel means someone is here.
+  useEffect(() => {
+    const timer = setInterval(() => {
+      if (document.hasFocus()) void bridge.api['session.activity']({});
+    }, 60_000);
+    return () => clearInterval(timer);
+  }, [bridge]);
+
+  return (
+    <div className="workspace">
+      <Header />
+      <ErrorBanner />
+      <div className="work-area">
+        <section className="blender" aria-label="Your Blender">
+          {session?.state === 'ready' && address ? (
+            <iframe title="Blender" src={address} allow="clipboard-read; clipboard-write" />
+          ) : (
+            <div className="stopped-note" role="status">
+              <p>
+                Your Blender is {session?.state ?? 'stopped'}
+                {session?.reason ? `: ${session.reason.split('\n')[0]}` : '.'}
+              </p>
+              {session?.reason?.includes('\n') && <pre className="log">{session.reason.split('\n').slice(1).join('\n')}</pre>}
+              <button type="button" className="primary" onClick={() => void startAgain()}>
+                Start Blender
+              </button>
+            </div>
+          )}
+        </section>
+        <CommandPanel />
+      </div>
+    </div>
+  );
+}
+
+function CommandPanel() {
+  const ready = usePanel((s) => s.session?.state === 'ready');
+  const running = usePanel((s) => s.running);
+  const sceneInfo = usePanel((s) => s.sceneInfo);
+  const screenshot = usePanel((s) => s.screenshot);
+  const runPython = usePanel((s) => s.runPython);
+  const [code, setCode] = useState('import bpy\nprint([o.name for o in bpy.data.objects])');
+  const busy = !ready || running !== null;
+
+  const run = (event: FormEvent) => {
+    event.preventDefault();
+    if (code.trim()) void runPython(code);
+  };
+
+  return (
+    <aside className="commands" aria-label="Commands">
+      <div className="row">
+        <button type="button" disabled={busy} onClick={() => void sceneInfo()}>
+          Scene info
+        </button>
+        <button type="button" disabled={busy} onClick={() => void screenshot()}>
+          Screenshot
+        </button>
+      </div>
+      <form onSubmit={run} className="python">
+        <label htmlFor="python-code">Python code</label>
+        <textarea
+          id="python-code"
+          spellCheck={false}
+          rows={6}
+          value={code}
+          onChange={(e) => setCode(e.target.value)}
+          onKeyDown={(e) => {
+            if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) run(e);
+          }}
+        />
+        <button type="submit" className="primary" disabled={busy}>
+          Run
+        </button>
+      </form>
+      {running && (
+        <p role="status" className="muted">
+          Running {running}…
+        </p>
+      )}
+      <History />
+    </aside>
+  );
+}

@@ -1,0 +1,198 @@
+import { createStore, type StoreApi } from 'zustand/vanilla';
+import type { User } from '../../shared/accounts';
+import type { Input, Method, PanelBridge, Result } from '../../shared/api';
+import type { ErrorData } from '../../shared/errors';
+import type { SessionView, StartProgress } from '../../shared/sessions';
+
+export type View = 'workspace' | 'admin' | 'keys';
+
+export interface HistoryEntry {
+  id: number;
+  at: string;
+  label: string;
+  ok: boolean;
+  /** A JSON value, a text output, or a PNG as base64. */
+  result: { kind: 'json'; value: unknown } | { kind: 'text'; value: string } | { kind: 'image'; base64: string; width: number; height: number } | { kind: 'error'; error: ErrorData };
+}
+
+export interface PanelState {
+  ready: boolean;
+  user: User | null;
+  session: SessionView | null;
+  progress: StartProgress | null;
+  signingIn: boolean;
+  error: ErrorData | null;
+  blenderAddress: string | null;
+  view: View;
+  history: HistoryEntry[];
+  running: string | null;
+  /** Other users' sessions, for administrators. */
+  sessions: SessionView[];
+
+  init(): Promise<void>;
+  signIn(username: string, password: string): Promise<void>;
+  signUp(username: string, password: string): Promise<void>;
+  signOut(): Promise<void>;
+  startAgain(): Promise<void>;
+  command(label: string, run: () => Promise<HistoryEntry['result']>): Promise<void>;
+  sceneInfo(): Promise<void>;
+  screenshot(): Promise<void>;
+  runPython(code: string): Promise<void>;
+  setView(view: View): void;
+  refreshSessions(): Promise<void>;
+  dismissError(): void;
+}
+
+export type PanelStore = StoreApi<PanelState>;
+
+/** All the renderer's state, driven by the bridge; plain data in, plain data out. */
+export function createPanelStore(bridge: PanelBridge): PanelStore {
+  let historyId = 0;
+  const call = async <M extends Method>(method: M, input: Input<M>): Promise<Result<M>> => {
+    const reply = await bridge.api[method](input);
+    if (!reply.ok) throw reply.error;
+    return reply.value;
+  };
+
+  const store = createStore<PanelState>()((set, get) => {
+    const afterStart = async (session: SessionView) => {
+      set({ session, progress: null });
+      set({ blenderAddress: session.state === 'ready' ? await call('session.blenderAddress', {}) : null });
+    };
+    const fail = (error: unknown) => set({ error: asError(error) });
+
+    return {
+      ready: false,
+      user: null,
+      session: null,
+      progress: null,
+      signingIn: false,
+      error: null,
+      blenderAddress: null,
+      view: 'workspace',
+      history: [],
+      running: null,
+      sessions: [],
+
+      async init() {
+        try {
+          const user = await call('auth.whoAmI', {});
+          set({ user });
+          if (user) {
+            const session = await call('session.mine', {});
+            if (session) await afterStart(session);
+          }
+        } catch (error) {
+          fail(error);
+        } finally {
+          set({ ready: true });
+        }
+      },
+
+      async signIn(username, password) {
+        // The starting screen appears with the first progress report, i.e. once the password is accepted.
+        set({ signingIn: true, error: null });
+        try {
+          const { user, session } = await call('auth.signIn', { username, password });
+          set({ user, view: 'workspace', history: [] });
+          await afterStart(session);
+        } catch (error) {
+          set({ progress: null });
+          fail(error);
+        } finally {
+          set({ signingIn: false });
+        }
+      },
+
+      async signUp(username, password) {
+        set({ error: null });
+        try {
+          await call('auth.signUp', { username, password });
+          await get().signIn(username, password);
+        } catch (error) {
+          fail(error);
+        }
+      },
+
+      async signOut() {
+        set({ progress: { step: 'ready', message: 'Saving your scene and stopping Blender' } });
+        try {
+          await call('auth.signOut', {});
+        } catch (error) {
+          fail(error);
+        }
+        set({ user: null, session: null, blenderAddress: null, progress: null, history: [], sessions: [], view: 'workspace' });
+      },
+
+      async startAgain() {
+        set({ error: null, signingIn: true, progress: { step: 'image', message: 'Starting Blender' } });
+        try {
+          await afterStart(await call('session.start', {}));
+        } catch (error) {
+          set({ progress: null });
+          fail(error);
+        } finally {
+          set({ signingIn: false });
+        }
+      },
+
+      async command(label, run) {
+        set({ running: label });
+        let result: HistoryEntry['result'];
+        try {
+          result = await run();
+        } catch (error) {
+          result = { kind: 'error', error: asError(error) };
+        }
+        const entry: HistoryEntry = { id: ++historyId, at: new Date().toISOString(), label, ok: result.kind !== 'error', result };
+        set({ running: null, history: [entry, ...get().history].slice(0, 50) });
+      },
+
+      sceneInfo: () => get().command('Scene info', async () => ({ kind: 'json', value: await call('blender.sceneInfo', {}) })),
+
+      screenshot: () =>
+        get().command('Screenshot', async () => {
+          const shot = await call('blender.screenshot', { maxSize: 1024 });
+          return { kind: 'image', base64: shot.image_base64, width: shot.width, height: shot.height };
+        }),
+
+      runPython: (code) =>
+        get().command(`Run: ${code.split('\n')[0]!.slice(0, 60)}`, async () => ({ kind: 'text', value: (await call('blender.run', { code })).output })),
+
+      setView(view) {
+        set({ view });
+        if (view === 'admin') void get().refreshSessions();
+      },
+
+      async refreshSessions() {
+        try {
+          set({ sessions: await call('admin.sessions', {}) });
+        } catch (error) {
+          fail(error);
+        }
+      },
+
+      dismissError: () => set({ error: null }),
+    };
+  });
+
+  bridge.on('session.progress', (progress) => {
+    if (store.getState().signingIn) store.setState({ progress });
+  });
+  bridge.on('session.changed', (view) => {
+    const state = store.getState();
+    if (state.user && view.userId === state.user.id) {
+      store.setState({ session: view, ...(view.state === 'ready' ? {} : { blenderAddress: null }) });
+    }
+    if (state.user?.role === 'admin') {
+      const others = state.sessions.filter((s) => s.userId !== view.userId);
+      store.setState({ sessions: [...others, view].sort((a, b) => a.username.localeCompare(b.username)) });
+    }
+  });
+  return store;
+}
+
+export function asError(error: unknown): ErrorData {
+  if (error && typeof error === 'object' && 'code' in error && 'message' in error) return error as ErrorData;
+  return { code: 'INTERNAL', message: String((error as Error)?.message ?? error) };
+}
