@@ -1,6 +1,7 @@
 import { useEffect } from 'react';
 import { usePanel } from './context';
 import { Admin } from './screens/Admin';
+import { Keys } from './screens/Keys';
 import { SignIn } from './screens/SignIn';
 import { Starting } from './screens/Starting';
 import { Workspace } from './screens/Workspace';
@@ -19,5 +20,6 @@ export function App() {
   if (!ready) return <main className="center" aria-busy="true" />;
   if (progress) return <Starting progress={progress} />;
   if (!user) return <SignIn />;
-  return view === 'admin' && user.role === 'admin' ? <Admin /> : <Workspace />;
+  if (view === 'admin' && user.role === 'admin') return <Admin />;
+  return view === 'keys' ? <Keys /> : <Workspace />;
 }

@@ -34,6 +34,9 @@ export function Header() {
         <button type="button" className={view === 'workspace' ? 'tab active' : 'tab'} aria-current={view === 'workspace'} onClick={() => setView('workspace')}>
           Workspace
         </button>
+        <button type="button" className={view === 'keys' ? 'tab active' : 'tab'} aria-current={view === 'keys'} onClick={() => setView('keys')}>
+          Keys
+        </button>
         {user.role === 'admin' && (
           <button type="button" className={view === 'admin' ? 'tab active' : 'tab'} aria-current={view === 'admin'} onClick={() => setView('admin')}>
             Admin

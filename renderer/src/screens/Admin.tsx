@@ -1,5 +1,7 @@
 import { useState } from 'react';
 import type { SessionView } from '../../../shared/sessions';
+import { AdminSettings } from '../components/AdminSettings';
+import { AdminUsers } from '../components/AdminUsers';
 import { ErrorBanner } from '../components/ErrorBanner';
 import { Header, since, useNow } from '../components/Header';
 import { useBridge, usePanel } from '../context';
@@ -107,6 +109,8 @@ export function Admin() {
             <pre className="log">{logs.text}</pre>
           </section>
         )}
+        <AdminUsers />
+        <AdminSettings />
       </main>
     </div>
   );

@@ -1,0 +1,80 @@
+import { useEffect, useState, type FormEvent } from 'react';
+import type { Settings } from '../../../shared/settings';
+import { useBridge } from '../context';
+
+const FIELDS: { key: keyof Settings; label: string; type: 'text' | 'number' | 'checkbox' }[] = [
+  { key: 'image', label: 'Blender image', type: 'text' },
+  { key: 'idleTimeoutMinutes', label: 'Idle timeout (minutes)', type: 'number' },
+  { key: 'memoryMiB', label: 'Memory per session (MiB)', type: 'number' },
+  { key: 'cpus', label: 'CPUs per session', type: 'number' },
+  { key: 'pidsLimit', label: 'Processes per session', type: 'number' },
+  { key: 'startTimeoutSeconds', label: 'Start timeout (seconds)', type: 'number' },
+  { key: 'addonPortBase', label: 'First add-on port', type: 'number' },
+  { key: 'uiPortBase', label: 'First UI port', type: 'number' },
+  { key: 'portRangeSize', label: 'Ports per range', type: 'number' },
+  { key: 'dockerEndpoint', label: 'Docker endpoint (empty: default)', type: 'text' },
+  { key: 'signUpAllowed', label: 'People may create their own accounts', type: 'checkbox' },
+];
+
+export function AdminSettings() {
+  const bridge = useBridge();
+  const [settings, setSettings] = useState<Settings | null>(null);
+  const [draft, setDraft] = useState<Record<string, string | boolean>>({});
+  const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
+
+  useEffect(() => {
+    void bridge.api['admin.settings']({}).then((r) => {
+      if (r.ok) setSettings(r.value);
+    });
+  }, [bridge]);
+
+  if (!settings) return null;
+
+  const value = (key: keyof Settings) => (key in draft ? draft[key] : settings[key]);
+
+  const save = async (event: FormEvent) => {
+    event.preventDefault();
+    const patch: Record<string, unknown> = {};
+    for (const { key, type } of FIELDS) {
+      if (!(key in draft)) continue;
+      patch[key] = type === 'number' ? Number(draft[key]) : draft[key];
+    }
+    const reply = await bridge.api['admin.updateSettings'](patch);
+    if (reply.ok) {
+      setSettings(reply.value);
+      setDraft({});
+      setMessage({ ok: true, text: 'Settings saved' });
+    } else {
+      setMessage({ ok: false, text: reply.error.message });
+    }
+  };
+
+  return (
+    <section aria-labelledby="settings-title">
+      <h2 id="settings-title">Settings</h2>
+      <form className="inline-form" onSubmit={save}>
+        {FIELDS.map(({ key, label, type }) =>
+          type === 'checkbox' ? (
+            <label key={key} className="check">
+              <input type="checkbox" checked={Boolean(value(key))} onChange={(e) => setDraft({ ...draft, [key]: e.target.checked })} />
+              {label}
+            </label>
+          ) : (
+            <label key={key}>
+              {label}
+              <input type={type} step="any" value={String(value(key))} onChange={(e) => setDraft({ ...draft, [key]: e.target.value })} />
+            </label>
+          ),
+        )}
+        {message && (
+          <p role={message.ok ? 'status' : 'alert'} className={message.ok ? 'muted' : 'error-text'}>
+            {message.text}
+          </p>
+        )}
+        <button type="submit" className="primary" disabled={Object.keys(draft).length === 0}>
+          Save settings
+        </button>
+      </form>
+    </section>
+  );
+}
