@@ -73,7 +73,7 @@ test('signing out stops Blender; signing in again brings the scene back', async 
   await bob.getByRole('button', { name: 'Sign out' }).click();
   await expect(bob.getByRole('button', { name: 'Sign in' })).toBeVisible();
   await admin.getByRole('button', { name: 'Admin' }).click();
-  const row = admin.getByRole('row', { name: /bob/ });
+  const row = admin.getByRole('table').first().getByRole('row', { name: /bob/ });
   await expect(row).toContainText('stopped');
   await expect(row).toContainText('Signed out');
 
@@ -85,11 +85,13 @@ test('signing out stops Blender; signing in again brings the scene back', async 
 
 test('the administrator sees both sessions and stops one; that person is told', async () => {
   await expect(admin.getByRole('heading', { name: 'Sessions' })).toBeVisible();
-  await expect(admin.getByRole('row', { name: /ada/ })).toContainText('ready');
-  await expect(admin.getByRole('row', { name: /bob/ })).toContainText('ready');
+  await expect(admin.getByRole('table').first().getByRole('row', { name: /ada/ })).toContainText('ready');
+  await expect(admin.getByRole('table').first().getByRole('row', { name: /bob/ })).toContainText('ready');
+  await admin.getByRole('button', { name: 'Refresh' }).click();
+  await expect(admin.getByRole('table').first().getByRole('row', { name: /bob/ })).toContainText(/\d+ \/ 2048 MiB/);
   await admin.screenshot({ path: 'test-results/e2e/admin.png' });
   await admin.getByRole('button', { name: "Stop bob's session" }).click();
-  await expect(admin.getByRole('row', { name: /bob/ })).toContainText('stopped');
+  await expect(admin.getByRole('table').first().getByRole('row', { name: /bob/ })).toContainText('stopped');
   await expect(bob.getByRole('status').filter({ hasText: 'Stopped by an administrator' })).toBeVisible();
   await expect(bob.locator('iframe[title="Blender"]')).toHaveCount(0);
 });

@@ -5,7 +5,7 @@ import { registerApi } from './ipc';
 import { quitSequence } from './quit';
 import { createApp, type App } from './services/app';
 import { PanelTray } from './tray';
-import { createMainWindow, isAppUrl } from './window';
+import { blenderUiMatcher, createMainWindow, isAppUrl } from './window';
 
 // Composition root: builds the services, the window, the tray and IPC; owns the app lifecycle.
 const appDir = path.dirname(fileURLToPath(import.meta.url));
@@ -21,7 +21,7 @@ if (!app.requestSingleInstanceLock()) {
 
   const openPanel = () => {
     if (!mainWindow) {
-      mainWindow = createMainWindow(appDir);
+      mainWindow = createMainWindow(appDir, blenderUiMatcher(() => services!.settings.get()));
       mainWindow.on('closed', () => { mainWindow = null; });
     } else {
       if (mainWindow.isMinimized()) mainWindow.restore();

@@ -28,10 +28,16 @@ export function applyContentSecurityPolicy(session: Session, isAppUrl: (url: str
   session.setPermissionCheckHandler(() => false);
 }
 
-/** No navigation away from the app, no new windows; `isAllowedFrame` decides what embedded frames may show. */
-export function guardNavigation(contents: WebContents, isAppUrl: (url: string) => boolean): void {
+/**
+ * No navigation away from the app and no new windows; an embedded frame may show only a
+ * Blender UI (`isBlenderUi`), which itself admits only the holder of that session's secret.
+ */
+export function guardNavigation(contents: WebContents, isAppUrl: (url: string) => boolean, isBlenderUi: (url: string) => boolean): void {
   contents.on('will-navigate', (event, url) => {
     if (!isAppUrl(url)) event.preventDefault();
+  });
+  contents.on('will-frame-navigate', (event) => {
+    if (!event.isMainFrame && !isBlenderUi(event.url)) event.preventDefault();
   });
   contents.on('will-attach-webview', (event) => event.preventDefault());
   contents.setWindowOpenHandler(() => ({ action: 'deny' }));

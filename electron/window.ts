@@ -9,7 +9,21 @@ export function isAppUrl(url: string): boolean {
   return devUrl ? url.startsWith(devUrl) : url.startsWith('file://');
 }
 
-export function createMainWindow(appDir: string): BrowserWindow {
+/** A Blender UI: plain HTTP on loopback, on a port of the configured UI range. */
+export function blenderUiMatcher(uiRange: () => { uiPortBase: number; portRangeSize: number }) {
+  return (url: string): boolean => {
+    try {
+      const u = new URL(url);
+      const port = Number(u.port);
+      const { uiPortBase, portRangeSize } = uiRange();
+      return u.protocol === 'http:' && u.hostname === '127.0.0.1' && port >= uiPortBase && port < uiPortBase + portRangeSize;
+    } catch {
+      return false;
+    }
+  };
+}
+
+export function createMainWindow(appDir: string, isBlenderUi: (url: string) => boolean = () => false): BrowserWindow {
   const win = new BrowserWindow({
     width: 1400,
     height: 900,
@@ -21,7 +35,7 @@ export function createMainWindow(appDir: string): BrowserWindow {
     webPreferences: secureWebPreferences(path.join(appDir, '../preload/preload.cjs')),
   });
   applyContentSecurityPolicy(win.webContents.session, isAppUrl);
-  guardNavigation(win.webContents, isAppUrl);
+  guardNavigation(win.webContents, isAppUrl, isBlenderUi);
   win.once('ready-to-show', () => win.show());
   if (devUrl) void win.loadURL(devUrl);
   else void win.loadFile(path.join(appDir, '../renderer/index.html'));

@@ -3,7 +3,7 @@ import type { User } from './accounts';
 import type { ObjectInfo, SceneInfo, Screenshot } from './blender';
 import type { CredentialStatus } from './credentials';
 import type { ErrorData } from './errors';
-import type { SessionView, StartProgress } from './sessions';
+import type { AdminSessionRow, SessionView, StartProgress } from './sessions';
 import type { Settings } from './settings';
 
 /**
@@ -70,7 +70,7 @@ export interface Results {
   'keys.list': CredentialStatus[];
   'keys.set': null;
   'keys.clear': null;
-  'admin.sessions': SessionView[];
+  'admin.sessions': AdminSessionRow[];
   'admin.stopSession': SessionView | null;
   'admin.stopAll': null;
   'admin.cleanupIdle': { stopped: number };

@@ -32,3 +32,14 @@ export interface SessionView {
   lastSave: SaveOutcome | null;
   warnings: string[];
 }
+
+/** Resource use of a running session, for administrators. */
+export interface SessionStats {
+  cpuPercent: number;
+  memoryBytes: number;
+  memoryLimitBytes: number;
+}
+
+export interface AdminSessionRow extends SessionView {
+  stats: SessionStats | null;
+}

@@ -44,6 +44,18 @@ export interface ContainerEvent {
   attributes: Record<string, string>;
 }
 
+export interface ContainerStats {
+  cpuPercent: number;
+  memoryBytes: number;
+  memoryLimitBytes: number;
+}
+
+interface RawStats {
+  cpu_stats: { cpu_usage: { total_usage: number }; system_cpu_usage?: number; online_cpus?: number };
+  precpu_stats: { cpu_usage?: { total_usage: number }; system_cpu_usage?: number };
+  memory_stats: { usage?: number; limit?: number; stats?: { inactive_file?: number; total_inactive_file?: number } };
+}
+
 export interface ImageInfo {
   id: string;
   labels: Record<string, string>;
@@ -359,6 +371,26 @@ export class Engine {
     stream.on('end', () => end(null));
     stream.on('close', () => end(null));
     stream.on('error', (error: Error) => end(error));
+  }
+
+  /** One sample of a running container's CPU (percent of one core) and memory use. */
+  async stats(id: string): Promise<ContainerStats | null> {
+    try {
+      const raw = (await this.docker.getContainer(id).stats({ stream: false })) as unknown as RawStats;
+      const cpuDelta = raw.cpu_stats.cpu_usage.total_usage - (raw.precpu_stats.cpu_usage?.total_usage ?? 0);
+      const systemDelta = (raw.cpu_stats.system_cpu_usage ?? 0) - (raw.precpu_stats.system_cpu_usage ?? 0);
+      const cpus = raw.cpu_stats.online_cpus ?? 1;
+      const cache = raw.memory_stats.stats?.inactive_file ?? raw.memory_stats.stats?.total_inactive_file ?? 0;
+      return {
+        cpuPercent: systemDelta > 0 && cpuDelta >= 0 ? Math.round((cpuDelta / systemDelta) * cpus * 1000) / 10 : 0,
+        memoryBytes: Math.max(0, (raw.memory_stats.usage ?? 0) - cache),
+        memoryLimitBytes: raw.memory_stats.limit ?? 0,
+      };
+    } catch (error) {
+      const status = (error as { statusCode?: number }).statusCode;
+      if (status === 404 || status === 409) return null;
+      throw toEngineError(error, `read stats of ${id.slice(0, 12)}`);
+    }
   }
 
   /** The last `tail` lines of a container's stdout and stderr, interleaved as written. */

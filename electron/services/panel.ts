@@ -3,7 +3,7 @@ import type { BlenderCommand, BlenderParams, BlenderResult } from '../../shared/
 import { blenderCommands } from '../../shared/blender';
 import type { CredentialStatus } from '../../shared/credentials';
 import { AppError } from '../../shared/errors';
-import type { SessionView, StartProgress } from '../../shared/sessions';
+import type { AdminSessionRow, SessionView, StartProgress } from '../../shared/sessions';
 import type { Settings } from '../../shared/settings';
 import type { AccountService } from './accounts';
 import type { CredentialService } from './credentials';
@@ -118,6 +118,11 @@ export class Panel {
   }
 
   // --- admin ---
+
+  async sessionsWithStats(token: string): Promise<AdminSessionRow[]> {
+    this.admin(token);
+    return this.deps.sessions.listWithStats();
+  }
 
   async stopAllSessions(token: string): Promise<void> {
     this.admin(token);

@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { User } from '../../shared/accounts';
 import type { BlenderCommand, BlenderParams, BlenderResult } from '../../shared/blender';
 import { AppError, isAppError } from '../../shared/errors';
-import type { SaveOutcome, SessionState, SessionView, StartProgress, StopReason } from '../../shared/sessions';
+import type { AdminSessionRow, SaveOutcome, SessionState, SessionView, StartProgress, StopReason } from '../../shared/sessions';
 import type { Settings } from '../../shared/settings';
 import { BlenderClient } from './blender-client';
 import { ensureBlenderImage } from './blender-image';
@@ -154,6 +154,17 @@ export class SessionManager {
     if (!s || s.state !== 'ready' || !s.ports || !s.secret) return null;
     const path = encodeURIComponent(`websockify?token=${s.secret}`);
     return `http://127.0.0.1:${s.ports.ui}/vnc.html?autoconnect=1&resize=scale&reconnect=1&path=${path}`;
+  }
+
+  /** Every session with its current CPU and memory use (sampled in parallel; null when not running). */
+  async listWithStats(): Promise<AdminSessionRow[]> {
+    return Promise.all(
+      this.list().map(async (view) => {
+        const id = this.sessions.get(view.userId)?.containerId;
+        const stats = id && view.state === 'ready' ? await this.deps.engine.stats(id).catch(() => null) : null;
+        return { ...view, stats };
+      }),
+    );
   }
 
   async logs(userId: string, tail = 200): Promise<string> {

@@ -2,7 +2,7 @@ import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { User } from '../../shared/accounts';
 import type { Input, Method, PanelBridge, Result } from '../../shared/api';
 import type { ErrorData } from '../../shared/errors';
-import type { SessionView, StartProgress } from '../../shared/sessions';
+import type { AdminSessionRow, SessionView, StartProgress } from '../../shared/sessions';
 
 export type View = 'workspace' | 'admin' | 'keys';
 
@@ -26,8 +26,8 @@ export interface PanelState {
   view: View;
   history: HistoryEntry[];
   running: string | null;
-  /** Other users' sessions, for administrators. */
-  sessions: SessionView[];
+  /** Everyone's sessions with their resource use, for administrators. */
+  sessions: AdminSessionRow[];
 
   init(): Promise<void>;
   signIn(username: string, password: string): Promise<void>;
@@ -185,8 +185,10 @@ export function createPanelStore(bridge: PanelBridge): PanelStore {
       store.setState({ session: view, ...(view.state === 'ready' ? {} : { blenderAddress: null }) });
     }
     if (state.user?.role === 'admin') {
+      const previous = state.sessions.find((s) => s.userId === view.userId);
       const others = state.sessions.filter((s) => s.userId !== view.userId);
-      store.setState({ sessions: [...others, view].sort((a, b) => a.username.localeCompare(b.username)) });
+      const row = { ...view, stats: view.state === 'ready' ? (previous?.stats ?? null) : null };
+      store.setState({ sessions: [...others, row].sort((a, b) => a.username.localeCompare(b.username)) });
     }
   });
   return store;

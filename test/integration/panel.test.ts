@@ -42,6 +42,16 @@ describe('Panel authorization', () => {
     expect(h.panel.listSessions(admin.token).map((s) => s.username)).toEqual(['bob', 'root']);
   });
 
+  it('shows administrators each running session\'s CPU and memory use, within its limit', async () => {
+    const rows = await h.panel.sessionsWithStats(admin.token);
+    const bobs = rows.find((r) => r.userId === bob.id)!;
+    expect(bobs.stats?.memoryLimitBytes).toBe(2048 * 1024 ** 2);
+    expect(bobs.stats?.memoryBytes).toBeGreaterThan(50 * 1024 ** 2);
+    expect(bobs.stats?.memoryBytes).toBeLessThan(bobs.stats!.memoryLimitBytes);
+    expect(bobs.stats?.cpuPercent).toBeGreaterThanOrEqual(0);
+    await expect(h.panel.sessionsWithStats(bob.token)).rejects.toMatchObject({ code: 'FORBIDDEN' });
+  });
+
   it('gives a user the address of their own Blender UI only', () => {
     const own = h.panel.myBlenderAddress(bob.token)!;
     expect(own).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/vnc\.html\?/);

@@ -129,7 +129,10 @@ describe('the workspace', () => {
 describe('the admin page', () => {
   it('lists every session with Stop and Logs, and stops one', async () => {
     const f = await signedIn(ada, (f) => {
-      f.answer('admin.sessions', [sessionOf(ada), sessionOf(bob, { ports: { addon: 10001, ui: 13001 } })]);
+      f.answer('admin.sessions', [
+        { ...sessionOf(ada), stats: null },
+        { ...sessionOf(bob, { ports: { addon: 10001, ui: 13001 } }), stats: { cpuPercent: 12.5, memoryBytes: 300 * 1024 ** 2, memoryLimitBytes: 2048 * 1024 ** 2 } },
+      ]);
       f.answer('admin.users', [ada, bob]);
       f.answer('admin.stopSession', sessionOf(bob, { state: 'stopped' }));
     });
@@ -138,6 +141,8 @@ describe('the admin page', () => {
     const sessionsTable = (await screen.findAllByRole('table'))[0]!;
     const row = (await within(sessionsTable).findByRole('row', { name: /^bob/ })) as HTMLElement;
     expect(row.textContent).toContain('10001 / 13001');
+    expect(row.textContent).toContain('12.5 %');
+    expect(row.textContent).toContain('300 / 2048 MiB');
     fireEvent.click(within(row).getByRole('button', { name: "Stop bob's session" }));
     await waitFor(() => expect(f.calls).toContainEqual(['admin.stopSession', { userId: bob.id }]));
     expect(within(row).getByRole('button', { name: "Logs of bob's session" })).toBeTruthy();

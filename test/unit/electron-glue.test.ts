@@ -10,7 +10,7 @@ vi.mock('electron', async () => {
   return fake.electron.module;
 });
 
-const { createMainWindow } = await import('../../electron/window');
+const { blenderUiMatcher, createMainWindow } = await import('../../electron/window');
 const { registerApi } = await import('../../electron/ipc');
 const { PanelTray } = await import('../../electron/tray');
 const { quitSequence } = await import('../../electron/quit');
@@ -41,6 +41,21 @@ describe('the main window', () => {
     let granted: boolean | undefined;
     wc.session.permissionRequestHandler?.(wc, 'media', (ok) => { granted = ok; });
     expect(granted).toBe(false);
+  });
+
+  it('lets an embedded frame show a Blender UI on loopback in the UI port range, and nothing else', () => {
+    const isBlenderUi = blenderUiMatcher(() => ({ uiPortBase: 13000, portRangeSize: 100 }));
+    const win = createMainWindow('/app/out/main', isBlenderUi) as unknown as { webContents: InstanceType<ReturnType<typeof createFakeElectron>['FakeWebContents']> };
+    const navigate = (url: string, isMainFrame = false) => {
+      const event = { url, isMainFrame, preventDefault: vi.fn() };
+      win.webContents.emit('will-frame-navigate', event);
+      return event.preventDefault.mock.calls.length === 0;
+    };
+    expect(navigate('http://127.0.0.1:13005/vnc.html?autoconnect=1')).toBe(true);
+    expect(navigate('http://127.0.0.1:12999/')).toBe(false);
+    expect(navigate('http://127.0.0.1:13100/')).toBe(false);
+    expect(navigate('http://192.0.2.1:13005/')).toBe(false);
+    expect(navigate('https://127.0.0.1:13005/')).toBe(false);
   });
 
   it('sends a strict Content-Security-Policy with the app\'s pages', () => {

@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import type { SessionView } from '../../../shared/sessions';
 import { AdminSettings } from '../components/AdminSettings';
 import { AdminUsers } from '../components/AdminUsers';
@@ -20,6 +20,12 @@ export function Admin() {
     setNotice(reply.ok ? done : `Failed: ${asError(reply.error).message}`);
     await refresh();
   };
+
+  // Resource use changes on its own: sample it while this page is open.
+  useEffect(() => {
+    const timer = setInterval(() => void refresh(), 10_000);
+    return () => clearInterval(timer);
+  }, [refresh]);
 
   const showLogs = async (s: SessionView) => {
     const reply = await bridge.api['admin.logs']({ userId: s.userId });
@@ -63,6 +69,8 @@ export function Admin() {
               <th scope="col">User</th>
               <th scope="col">State</th>
               <th scope="col">Ports</th>
+              <th scope="col">CPU</th>
+              <th scope="col">Memory</th>
               <th scope="col">Uptime</th>
               <th scope="col">Last activity</th>
               <th scope="col">Actions</th>
@@ -71,7 +79,7 @@ export function Admin() {
           <tbody>
             {sessions.length === 0 && (
               <tr>
-                <td colSpan={6} className="muted">
+                <td colSpan={8} className="muted">
                   No sessions yet.
                 </td>
               </tr>
@@ -84,6 +92,8 @@ export function Admin() {
                   {s.reason && <div className="muted small">{s.reason.split('\n')[0]}</div>}
                 </td>
                 <td>{s.ports ? `${s.ports.addon} / ${s.ports.ui}` : '—'}</td>
+                <td>{s.stats ? `${s.stats.cpuPercent.toFixed(1)} %` : '—'}</td>
+                <td>{s.stats ? `${mib(s.stats.memoryBytes)} / ${mib(s.stats.memoryLimitBytes)} MiB` : '—'}</td>
                 <td>{s.state === 'ready' ? since(s.startedAt, now) : '—'}</td>
                 <td>{s.lastActivityAt ? `${since(s.lastActivityAt, now)} ago` : '—'}</td>
                 <td className="row">
@@ -115,3 +125,5 @@ export function Admin() {
     </div>
   );
 }
+
+const mib = (bytes: number) => Math.round(bytes / 1024 / 1024);
