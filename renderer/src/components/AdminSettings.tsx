@@ -1,5 +1,6 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import type { Settings } from '../../../shared/settings';
+import { Notice } from './Notice';
 import { useBridge } from '../context';
 
 const FIELDS: { key: keyof Settings; label: string; type: 'text' | 'number' | 'checkbox' }[] = [
@@ -66,11 +67,7 @@ export function AdminSettings() {
             </label>
           ),
         )}
-        {message && (
-          <p role={message.ok ? 'status' : 'alert'} className={message.ok ? 'muted' : 'error-text'}>
-            {message.text}
-          </p>
-        )}
+        <Notice notice={message} />
         <button type="submit" className="primary" disabled={Object.keys(draft).length === 0}>
           Save settings
         </button>

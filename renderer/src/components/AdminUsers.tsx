@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import type { User } from '../../../shared/accounts';
 import type { Reply, Method } from '../../../shared/api';
+import { Notice } from './Notice';
 import { useBridge, usePanel } from '../context';
 
 export function AdminUsers() {
@@ -33,11 +34,7 @@ export function AdminUsers() {
   return (
     <section aria-labelledby="users-title">
       <h2 id="users-title">Users</h2>
-      {message && (
-        <p role={message.ok ? 'status' : 'alert'} className={message.ok ? 'muted' : 'error-text'}>
-          {message.text}
-        </p>
-      )}
+      <Notice notice={message} />
       <table>
         <thead>
           <tr>

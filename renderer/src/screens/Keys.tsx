@@ -2,6 +2,7 @@ import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import type { CredentialStatus } from '../../../shared/credentials';
 import { ErrorBanner } from '../components/ErrorBanner';
 import { Header } from '../components/Header';
+import { Notice } from '../components/Notice';
 import { useBridge } from '../context';
 
 /** Integration keys: set or clear; the panel never shows a value once it is stored. */
@@ -43,11 +44,7 @@ export function Keys() {
       <main className="admin-body">
         <h1>Integration keys</h1>
         <p className="muted">Keys are kept in this computer&apos;s keychain and passed only to your own Blender.</p>
-        {message && (
-          <p role={message.ok ? 'status' : 'alert'} className={message.ok ? 'muted' : 'error-text'}>
-            {message.text}
-          </p>
-        )}
+        <Notice notice={message} />
         <table>
           <thead>
             <tr>
