@@ -1,4 +1,5 @@
 import { expect, test, type Browser, type Page } from '@playwright/test';
+import WebSocket from 'ws';
 
 // Two people and an administrator use the panel in real Chromium, against real containers.
 test.describe.configure({ mode: 'serial' });
@@ -32,6 +33,25 @@ test('without the token in the address, nothing of the panel is served', async (
   const page = await request.get(`${base}/`);
   expect(await page.text()).not.toContain('assets/');
   expect((await request.get(`${base}/index.html`)).status()).toBe(403);
+});
+
+test('a wrong token, a missing cookie, another origin and paths outside the app all get nothing', async ({ request, playwright }) => {
+  const base = new URL(url()).origin;
+  expect((await request.post(`${base}/access`, { data: 'not-the-token' })).status()).toBe(403);
+  expect((await request.get(`${base}/assets/index.js`)).status()).toBe(403);
+  const token = new URL(url()).hash.split('token=')[1]!;
+  const allowed = await playwright.request.newContext();
+  expect((await allowed.post(`${base}/access`, { data: token })).status()).toBe(204);
+  expect((await allowed.get(`${base}/`)).status()).toBe(200);
+  expect((await allowed.get(`${base}/..%2f..%2fpackage.json`)).status()).toBe(404);
+  await allowed.dispose();
+  // The API socket wants the cookie and our own origin.
+  const refused = await new Promise<boolean>((resolve) => {
+    const ws = new WebSocket(`${base.replace('http', 'ws')}/api`, { headers: { Origin: base } });
+    ws.on('open', () => resolve(false));
+    ws.on('error', () => resolve(true));
+  });
+  expect(refused).toBe(true);
 });
 
 test('the first account is the administrator and gets a Blender', async ({ browser }) => {

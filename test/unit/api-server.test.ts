@@ -1,0 +1,86 @@
+import { describe, expect, it } from 'vitest';
+import { AccountService, type AccountsFile } from '../../electron/services/accounts';
+import { ApiServer, toErrorData } from '../../electron/services/api-server';
+import type { CredentialService } from '../../electron/services/credentials';
+import { MemoryStore } from '../../electron/services/document-store';
+import { Engine } from '../../electron/services/engine';
+import { Panel } from '../../electron/services/panel';
+import { PortAllocator } from '../../electron/services/ports';
+import { SessionManager } from '../../electron/services/sessions';
+import { SettingsService } from '../../electron/services/settings';
+import { DEFAULT_SETTINGS, type Settings } from '../../shared/settings';
+
+// What each bad call gets from the API, before anything reaches Docker (none is needed here).
+function api() {
+  const settings = new SettingsService(new MemoryStore<Settings>(DEFAULT_SETTINGS));
+  const accounts = new AccountService({ store: new MemoryStore<AccountsFile>({ version: 1, users: [] }), signUpAllowed: () => true, cost: { N: 1024, r: 8, p: 1 } });
+  const sessions = new SessionManager({
+    engine: Engine.connect('unix:///nonexistent/docker.sock'),
+    settings: () => settings.get(),
+    ports: new PortAllocator(() => settings.get()),
+    credentials: null,
+    instance: 'unit',
+    imageSource: null,
+    log: () => {},
+  });
+  const panel = new Panel({ accounts, sessions, settings, credentials: {} as CredentialService });
+  const events: unknown[] = [];
+  const server = new ApiServer(panel, accounts, sessions);
+  return { connection: server.connect((event, payload) => events.push([event, payload])), events };
+}
+
+describe('the API', () => {
+  it.each([
+    ['no.such.method', {}, 'INVALID_INPUT', 'Unknown method "no.such.method"'],
+    [42, {}, 'INVALID_INPUT', 'Unknown method 42'],
+    ['__proto__', {}, 'INVALID_INPUT', 'Unknown method "__proto__"'],
+    ['auth.signIn', { username: 'ada' }, 'INVALID_INPUT', 'auth.signIn: password: Invalid input: expected string, received undefined'],
+    ['auth.signIn', { username: 'ada', password: 'x', extra: 1 }, 'INVALID_INPUT', 'auth.signIn: unknown setting extra'],
+    ['auth.signUp', { username: 'a'.repeat(300), password: 'long enough' }, 'INVALID_INPUT', 'auth.signUp: username: must be at most 256 characters'],
+    ['blender.run', { code: 'print(1)' }, 'NOT_SIGNED_IN', 'You are not signed in'],
+    ['admin.stopSession', { userId: '../../etc' }, 'INVALID_INPUT', 'admin.stopSession: userId: must be a user id'],
+    ['blender.screenshot', { maxSize: 99999 }, 'INVALID_INPUT', 'blender.screenshot: maxSize: Too big: expected number to be <=4096'],
+  ])('%j with %j gets %s: %s', async (method, input, code, message) => {
+    const { connection } = api();
+    expect(await connection.call(method, input)).toEqual({ ok: false, error: { code, message } });
+  });
+
+  it('keeps the sign-in token in main: the reply carries the user, not the token', async () => {
+    const { connection } = api();
+    expect((await connection.call('auth.signUp', { username: 'ada', password: 'ada password' })).ok).toBe(true);
+    const reply = await connection.call('auth.whoAmI', {});
+    expect(reply).toEqual({ ok: true, value: null });
+    const signIn = await connection.call('auth.signIn', { username: 'ada', password: 'ada password' });
+    // No Docker here, so the start fails — but the person is signed in and told why.
+    expect(signIn.ok).toBe(true);
+    const value = (signIn as { value: { user: { username: string }; session: { state: string; reason: string } } }).value;
+    expect(value.user.username).toBe('ada');
+    expect(value.session.state).toBe('failed');
+    expect(value.session.reason).toMatch(/Docker is not running/);
+    expect(JSON.stringify(signIn)).not.toMatch(/token/i);
+    expect(connection.token).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(((await connection.call('auth.whoAmI', {})) as { value: { role: string } }).value.role).toBe('admin');
+  });
+
+  it('refuses admin methods to a plain user', async () => {
+    const first = api();
+    await first.connection.call('auth.signUp', { username: 'ada', password: 'ada password' });
+    await first.connection.call('auth.signUp', { username: 'bob', password: 'bob password' });
+    await first.connection.call('auth.signIn', { username: 'bob', password: 'bob password' });
+    expect(await first.connection.call('admin.users', {})).toEqual({ ok: false, error: { code: 'FORBIDDEN', message: 'Only an administrator can do that' } });
+    expect(await first.connection.call('admin.updateSettings', { signUpAllowed: false })).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+  });
+
+  it('turns an unexpected failure into a plain INTERNAL message with no internals', () => {
+    const original = console.error;
+    console.error = () => {};
+    try {
+      expect(toErrorData(new TypeError("Cannot read properties of undefined (reading 'x') at /srv/secret/path.js"))).toEqual({
+        code: 'INTERNAL',
+        message: 'Something went wrong in the panel. The details are in its log.',
+      });
+    } finally {
+      console.error = original;
+    }
+  });
+});
