@@ -29,7 +29,7 @@ export function Workspace() {
           ) : (
             <div className="stopped-note" role="status">
               <p>
-                Your Blender is {session?.state ?? 'stopped'}
+                {session?.state === 'failed' ? 'Your Blender could not run' : `Your Blender is ${session?.state ?? 'stopped'}`}
                 {session?.reason ? `: ${session.reason.split('\n')[0]}` : '.'}
               </p>
               {session?.reason?.includes('\n') && <pre className="log">{session.reason.split('\n').slice(1).join('\n')}</pre>}
