@@ -21,6 +21,22 @@ async function fill(page: Page, username: string, password: string) {
   await page.getByLabel('Password').fill(password);
 }
 
+/** Waits until the embedded Blender screen is drawn (many colours, not a blank canvas). */
+async function blenderDrawn(page: Page) {
+  const canvas = page.frameLocator('iframe[title="Blender"]').locator('#screen canvas');
+  await expect(canvas).toBeVisible();
+  await expect
+    .poll(() =>
+      canvas.evaluate((c: HTMLCanvasElement) => {
+        const data = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+        const seen = new Set<number>();
+        for (let i = 0; i < data.length; i += 4 * 97) seen.add((data[i]! << 16) | (data[i + 1]! << 8) | data[i + 2]!);
+        return seen.size;
+      }),
+    )
+    .toBeGreaterThan(20);
+}
+
 async function sceneInfo(page: Page): Promise<string> {
   await page.getByRole('button', { name: 'Scene info' }).click();
   const latest = page.getByRole('region', { name: 'Command history' }).locator('li').first();
@@ -59,7 +75,7 @@ test('the first account is the administrator and gets a Blender', async ({ brows
   await fill(admin, 'ada', 'ada password 1');
   await admin.getByRole('button', { name: 'Create account' }).click();
   await expect(admin.getByRole('progressbar')).toBeVisible();
-  await expect(admin.frameLocator('iframe[title="Blender"]').locator('#noVNC_container canvas')).toBeVisible();
+  await blenderDrawn(admin);
   await expect(admin.getByRole('button', { name: 'Admin' })).toBeVisible();
 });
 
@@ -67,8 +83,7 @@ test('a second person gets their own Blender', async ({ browser }) => {
   bob = await openPanel(browser);
   await fill(bob, 'bob', 'bob password 1');
   await bob.getByRole('button', { name: 'Create account' }).click();
-  const frame = bob.frameLocator('iframe[title="Blender"]');
-  await expect(frame.locator('#noVNC_container canvas')).toBeVisible();
+  await blenderDrawn(bob);
   await expect(bob.getByRole('button', { name: 'Admin' })).toHaveCount(0);
   await expect(bob.getByLabel('Session state')).toHaveText('ready');
   await bob.screenshot({ path: 'test-results/e2e/workspace.png' });
@@ -99,7 +114,7 @@ test('signing out stops Blender; signing in again brings the scene back', async 
 
   await fill(bob, 'bob', 'bob password 1');
   await bob.getByRole('button', { name: 'Sign in' }).click();
-  await expect(bob.frameLocator('iframe[title="Blender"]').locator('#noVNC_container canvas')).toBeVisible();
+  await blenderDrawn(bob);
   expect(await sceneInfo(bob)).toContain('BobsMonkey');
 });
 

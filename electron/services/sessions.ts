@@ -152,8 +152,7 @@ export class SessionManager {
   uiAddress(userId: string): string | null {
     const s = this.sessions.get(userId);
     if (!s || s.state !== 'ready' || !s.ports || !s.secret) return null;
-    const path = encodeURIComponent(`websockify?token=${s.secret}`);
-    return `http://127.0.0.1:${s.ports.ui}/vnc.html?autoconnect=1&resize=scale&reconnect=1&path=${path}`;
+    return `http://127.0.0.1:${s.ports.ui}/blender-lab.html#token=${s.secret}`;
   }
 
   /** Every session with its current CPU and memory use (sampled in parallel; null when not running). */

@@ -54,7 +54,7 @@ describe('Panel authorization', () => {
 
   it('gives a user the address of their own Blender UI only', () => {
     const own = h.panel.myBlenderAddress(bob.token)!;
-    expect(own).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/vnc\.html\?/);
+    expect(own).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/blender-lab\.html#token=[A-Za-z0-9_-]{32}$/);
     expect(h.panel.myBlenderAddress(admin.token)).not.toBe(own);
   });
 

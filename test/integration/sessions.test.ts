@@ -53,7 +53,7 @@ describe('sessions', () => {
     expect(await objectNames(h, bob.id)).not.toContain('AdaMonkey');
 
     // Ada's secret does not open Bob's Blender, nor his UI.
-    const adaSecret = new URL(h.sessions.uiAddress(ada.id)!).searchParams.get('path')!.split('token=')[1]!;
+    const adaSecret = new URL(h.sessions.uiAddress(ada.id)!).hash.split('token=')[1]!;
     const intruder = new BlenderClient({ port: b.ports!.addon, secret: adaSecret });
     await expect(intruder.ping()).rejects.toMatchObject({ code: 'BLENDER_AUTH_REJECTED' });
     intruder.close();

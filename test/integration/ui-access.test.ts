@@ -67,4 +67,30 @@ describe('the Blender UI server', () => {
     await page.screenshot({ path: 'test-results/ui-with-secret.png' });
     await page.close();
   });
+
+  it('has a chrome-less view for the panel that connects with the secret in the fragment', async () => {
+    const page = await browser.newPage({ viewport: { width: 1000, height: 600 } });
+    const view = `http://127.0.0.1:${blenderUnderTest().uiPort}/blender-lab.html`;
+    await page.goto(view);
+    await expect.poll(() => page.getByRole('status').textContent()).toContain('needs the session secret');
+    await page.goto(`${view}#token=${blenderUnderTest().secret.slice(0, -1)}x`);
+    await expect.poll(() => page.getByRole('status').textContent(), { timeout: 30_000 }).toContain('not reachable');
+    await page.goto('about:blank');
+    await page.goto(`${view}#token=${blenderUnderTest().secret}`);
+    await expect.poll(() => page.getByRole('status').isHidden(), { timeout: 30_000 }).toBe(true);
+    const canvas = page.locator('#screen canvas');
+    // Scaled to fill the frame's width (the remote screen is 1600x900).
+    await expect.poll(async () => Math.round((await canvas.boundingBox())?.width ?? 0), { timeout: 30_000 }).toBe(1000);
+    // Blender's window is drawn: many distinct colours, not an empty background.
+    const colours = () =>
+      canvas.evaluate((c: HTMLCanvasElement) => {
+        const data = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+        const seen = new Set<number>();
+        for (let i = 0; i < data.length; i += 4 * 97) seen.add((data[i]! << 16) | (data[i + 1]! << 8) | data[i + 2]!);
+        return seen.size;
+      });
+    await expect.poll(colours, { timeout: 30_000 }).toBeGreaterThan(20);
+    await page.screenshot({ path: 'test-results/ui-panel-view.png' });
+    await page.close();
+  });
 });
