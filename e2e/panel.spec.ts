@@ -1,5 +1,6 @@
 import { expect, test, type Browser, type Page } from '@playwright/test';
 import WebSocket from 'ws';
+import { distinctColours } from '../test/support/canvas';
 
 // Two people and an administrator use the panel in real Chromium, against real containers.
 test.describe.configure({ mode: 'serial' });
@@ -25,16 +26,7 @@ async function fill(page: Page, username: string, password: string) {
 async function blenderDrawn(page: Page) {
   const canvas = page.frameLocator('iframe[title="Blender"]').locator('#screen canvas');
   await expect(canvas).toBeVisible();
-  await expect
-    .poll(() =>
-      canvas.evaluate((c: HTMLCanvasElement) => {
-        const data = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
-        const seen = new Set<number>();
-        for (let i = 0; i < data.length; i += 4 * 97) seen.add((data[i]! << 16) | (data[i + 1]! << 8) | data[i + 2]!);
-        return seen.size;
-      }),
-    )
-    .toBeGreaterThan(20);
+  await expect.poll(() => canvas.evaluate(distinctColours)).toBeGreaterThan(20);
 }
 
 async function sceneInfo(page: Page): Promise<string> {

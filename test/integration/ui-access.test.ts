@@ -2,6 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { chromium, type Browser } from '@playwright/test';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { distinctColours } from '../support/canvas';
 import { chromiumExecutable } from '../support/chromium';
 import { sharedBlender, testEngine } from '../support/blender';
 
@@ -82,14 +83,7 @@ describe('the Blender UI server', () => {
     // Scaled to fill the frame's width (the remote screen is 1600x900).
     await expect.poll(async () => Math.round((await canvas.boundingBox())?.width ?? 0), { timeout: 30_000 }).toBe(1000);
     // Blender's window is drawn: many distinct colours, not an empty background.
-    const colours = () =>
-      canvas.evaluate((c: HTMLCanvasElement) => {
-        const data = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
-        const seen = new Set<number>();
-        for (let i = 0; i < data.length; i += 4 * 97) seen.add((data[i]! << 16) | (data[i + 1]! << 8) | data[i + 2]!);
-        return seen.size;
-      });
-    await expect.poll(colours, { timeout: 30_000 }).toBeGreaterThan(20);
+    await expect.poll(() => canvas.evaluate(distinctColours), { timeout: 30_000 }).toBeGreaterThan(20);
     await page.screenshot({ path: 'test-results/ui-panel-view.png' });
     await page.close();
   });
