@@ -214,7 +214,8 @@ export class Engine {
 
   async removeContainer(id: string): Promise<void> {
     try {
-      await this.docker.getContainer(id).remove({ force: true, v: false });
+      // `v` removes only anonymous volumes; a user's named data volume is never touched here.
+      await this.docker.getContainer(id).remove({ force: true, v: true });
     } catch (error) {
       if ((error as { statusCode?: number }).statusCode === 404) return;
       throw toEngineError(error, `remove container ${id.slice(0, 12)}`);

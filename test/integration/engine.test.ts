@@ -90,6 +90,20 @@ describe('Engine resources', () => {
     expect(await engine.listVolumes(labels)).toEqual([]);
   });
 
+  it('keeps a named volume when its container is removed, and drops anonymous ones', async () => {
+    const name = `blender-lab-test-keep-${Date.now()}`;
+    await engine.ensureVolume(name, TEST_LABELS);
+    cleanup.push(() => engine.removeVolume(name));
+    const withData = await engine.createContainer(spec({ volumes: [{ name, target: '/home/blender' }] }));
+    const scratch = await engine.createContainer(spec());
+    const anonymous = (await engine.docker.getContainer(scratch).inspect()).Mounts.find((m) => m.Type === 'volume')?.Name;
+    expect(anonymous).toBeTruthy();
+    await engine.removeContainer(withData);
+    await engine.removeContainer(scratch);
+    expect(await engine.volumeExists(name)).toBe(true);
+    expect(await engine.volumeExists(anonymous!)).toBe(false);
+  });
+
   it('finds containers by label', async () => {
     const marker = { ...TEST_LABELS, 'org.blender-lab.user-id': `u-${Date.now()}` };
     const id = await engine.createContainer(spec({ labels: marker }));
