@@ -5,6 +5,9 @@ import { chromiumExecutable } from './test/support/chromium';
 // and the real Blender image. Browsers are never downloaded.
 export default defineConfig({
   testDir: 'e2e',
+  // The Electron shell test has its own command (npm run test:electron): it needs a binary
+  // that cannot be downloaded everywhere.
+  testIgnore: ['electron.spec.ts'],
   outputDir: 'test-results/e2e',
   globalSetup: './e2e/serve-setup.ts',
   workers: 1,
