@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { AccountService, type AccountsFile } from '../electron/services/accounts';
 import { MemoryStore } from '../electron/services/document-store';
 import type { Engine } from '../electron/services/engine';
-import { LABELS } from '../electron/services/naming';
+import { instanceLabels } from '../electron/services/naming';
 import { PortAllocator } from '../electron/services/ports';
 import { SessionManager } from '../electron/services/sessions';
 import { DEFAULT_SETTINGS } from '../shared/settings';
@@ -51,7 +51,7 @@ export async function benchSessions(engine: Engine, image: string, runs: number,
   } finally {
     await sessions.stopAll('quit').catch(() => {});
     await sessions.dispose();
-    const labels = { [LABELS.app]: 'blender-lab', [LABELS.instance]: instance };
+    const labels = instanceLabels(instance);
     for (const c of await engine.listContainers(labels)) await engine.removeContainer(c.id);
     for (const v of await engine.listVolumes(labels)) await engine.removeVolume(v);
   }

@@ -1,10 +1,9 @@
 import { spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { mkdtempSync, realpathSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Engine } from '../electron/services/engine';
-import { LABELS } from '../electron/services/naming';
+import { instanceFor, instanceLabels } from '../electron/services/naming';
 
 /** Starts the headless panel on a fresh data directory and hands its address to the tests. */
 export default async function setup() {
@@ -31,7 +30,7 @@ export default async function setup() {
   return async () => {
     child.kill('SIGTERM');
     const engine = Engine.connect(process.env.BLENDER_LAB_DOCKER_HOST);
-    const labels = { [LABELS.app]: 'blender-lab', [LABELS.instance]: createHash('sha256').update(dataDir).digest('hex').slice(0, 12) };
+    const labels = instanceLabels(instanceFor(dataDir));
     for (const c of await engine.listContainers(labels)) await engine.removeContainer(c.id);
     for (const v of await engine.listVolumes(labels)) await engine.removeVolume(v);
   };

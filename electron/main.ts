@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { app, BrowserWindow, dialog, ipcMain } from 'electron';
+import { isActive } from '../shared/sessions';
 import { registerApi } from './ipc';
 import { quitSequence } from './quit';
 import { createApp, type App } from './services/app';
@@ -56,7 +57,7 @@ if (!app.requestSingleInstanceLock()) {
 
   // Closing the window leaves the panel in the tray while sessions run; otherwise it quits.
   app.on('window-all-closed', () => {
-    if (!services || services.sessions.list().every((s) => s.state === 'stopped' || s.state === 'failed')) app.quit();
+    if (!services || !services.sessions.list().some((s) => isActive(s.state))) app.quit();
   });
 
   app.on('before-quit', (event) => {
@@ -65,7 +66,7 @@ if (!app.requestSingleInstanceLock()) {
     const current = services;
     void quitSequence({
       dialog,
-      runningSessions: () => current.sessions.list().filter((s) => s.state !== 'stopped' && s.state !== 'failed').length,
+      runningSessions: () => current.sessions.list().filter((s) => isActive(s.state)).length,
       stopAll: () => current.sessions.stopAll('quit'),
       dispose: async () => {
         tray?.destroy();

@@ -1,4 +1,4 @@
-import type { SessionView } from '../shared/sessions';
+import { isActive, type SessionView } from '../shared/sessions';
 
 /** The tray menu as plain data, so it can be built and checked without Electron. */
 export type TrayItem =
@@ -14,8 +14,6 @@ export interface TrayActions {
   quit(): void;
 }
 
-const ACTIVE = new Set(['starting', 'waiting', 'ready', 'stopping']);
-
 export function uptime(startedAt: string | null, now: number): string {
   if (!startedAt) return '—';
   const minutes = Math.max(0, Math.floor((now - Date.parse(startedAt)) / 60_000));
@@ -24,7 +22,7 @@ export function uptime(startedAt: string | null, now: number): string {
 
 /** One entry per running session (`user — state — uptime`, with `Stop session`), then the panel's own actions. */
 export function trayMenu(sessions: SessionView[], now: number, actions: TrayActions): TrayItem[] {
-  const running = sessions.filter((s) => ACTIVE.has(s.state));
+  const running = sessions.filter((s) => isActive(s.state));
   const items: TrayItem[] = running.length
     ? running.map((s) => ({
         kind: 'submenu' as const,
@@ -42,6 +40,6 @@ export function trayMenu(sessions: SessionView[], now: number, actions: TrayActi
 }
 
 export function trayTooltip(sessions: SessionView[]): string {
-  const n = sessions.filter((s) => ACTIVE.has(s.state)).length;
+  const n = sessions.filter((s) => isActive(s.state)).length;
   return `Blender Lab — ${n} session${n === 1 ? '' : 's'} running`;
 }

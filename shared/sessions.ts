@@ -2,6 +2,11 @@
 
 export type SessionState = 'stopped' | 'starting' | 'waiting' | 'ready' | 'stopping' | 'failed';
 
+/** A session with a container that is, or is about to be, running. */
+export function isActive(state: SessionState): boolean {
+  return state !== 'stopped' && state !== 'failed';
+}
+
 export type StopReason = 'sign-out' | 'idle' | 'admin' | 'tray' | 'quit' | 'account-disabled' | 'account-deleted';
 
 export type StartStep = 'image' | 'volume' | 'container' | 'booting' | 'ui' | 'addon' | 'ready';

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { mkdirSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import { DEFAULT_SETTINGS, settingsSchema, type Settings } from '../../shared/settings';
@@ -8,6 +7,7 @@ import { DEFAULT_BASE_IMAGE } from './blender-image';
 import { CredentialService, KeytarSecretStore } from './credentials';
 import { FileStore, MemoryStore, type DocumentStore } from './document-store';
 import { Engine } from './engine';
+import { instanceFor } from './naming';
 import { Panel } from './panel';
 import { PortAllocator } from './ports';
 import { SessionManager } from './sessions';
@@ -35,7 +35,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
   const log = opts.log ?? ((m: string) => console.error(`[blender-lab] ${m}`));
   mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
   const dataDir = realpathSync(opts.dataDir);
-  const instance = createHash('sha256').update(dataDir).digest('hex').slice(0, 12);
+  const instance = instanceFor(dataDir);
   const problems: string[] = [];
 
   let settingsStore: DocumentStore<Settings>;

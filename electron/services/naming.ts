@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+
 /** Docker names for a user's things. The id makes them unique; the slug makes them readable. */
 
 export function slugOf(username: string): string {
@@ -21,3 +23,13 @@ export const LABELS = {
   userId: 'org.blender-lab.user-id',
   username: 'org.blender-lab.username',
 } as const;
+
+/** One panel's namespace (of containers, volumes and keychain entries): a hash of its data directory. */
+export function instanceFor(dataDir: string): string {
+  return createHash('sha256').update(dataDir).digest('hex').slice(0, 12);
+}
+
+/** The labels every container and volume of one panel carries. */
+export function instanceLabels(instance: string): Record<string, string> {
+  return { [LABELS.app]: 'blender-lab', [LABELS.instance]: instance };
+}

@@ -2,12 +2,12 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { User } from '../../shared/accounts';
 import type { BlenderCommand, BlenderParams, BlenderResult } from '../../shared/blender';
 import { AppError, isAppError } from '../../shared/errors';
-import type { AdminSessionRow, SaveOutcome, SessionState, SessionView, StartProgress, StopReason } from '../../shared/sessions';
+import { isActive, type AdminSessionRow, type SaveOutcome, type SessionState, type SessionView, type StartProgress, type StopReason } from '../../shared/sessions';
 import type { Settings } from '../../shared/settings';
 import { BlenderClient } from './blender-client';
 import { ensureBlenderImage } from './blender-image';
 import type { ContainerEvent, ContainerInfo, Engine } from './engine';
-import { containerNameFor, LABELS, volumeNameFor } from './naming';
+import { containerNameFor, instanceLabels, LABELS, volumeNameFor } from './naming';
 import type { PortAllocator, PortPair } from './ports';
 import { waitForBlender } from './readiness';
 
@@ -285,10 +285,8 @@ export class SessionManager {
       const logs = (await this.deps.engine.logs(s.containerId, 15).catch(() => '')).trim();
       if (logs) reason += `\nLast log lines:\n${logs}`;
     }
-    s.client?.close();
     if (s.containerId) await this.deps.engine.stopContainer(s.containerId, 5).catch(() => {});
-    this.deps.ports.release(s.userId);
-    this.update(s, { state: 'failed', reason, client: null, secret: null, ports: null, startedAt: null });
+    this.release(s, { state: 'failed', reason });
     return new AppError(e.code, reason, { cause: error });
   }
 
@@ -339,17 +337,13 @@ export class SessionManager {
     if (!s) return null;
     const running = s.containerId ? (await this.deps.engine.inspectContainer(s.containerId))?.running : false;
     if (!running) {
-      s.client?.close();
-      this.deps.ports.release(userId);
-      if (s.state !== 'stopped' && s.state !== 'failed') this.update(s, { state: 'stopped', reason: STOP_WORDS[why], client: null, ports: null, startedAt: null });
+      if (isActive(s.state)) this.release(s, { state: 'stopped', reason: STOP_WORDS[why] });
       return this.view(s);
     }
     this.update(s, { state: 'stopping' });
     const lastSave = await this.saveScene(s);
-    s.client?.close();
     await this.deps.engine.stopContainer(s.containerId!, 15);
-    this.deps.ports.release(userId);
-    this.update(s, { state: 'stopped', reason: STOP_WORDS[why], client: null, secret: null, ports: null, startedAt: null, lastSave });
+    this.release(s, { state: 'stopped', reason: STOP_WORDS[why], lastSave });
     return this.view(s);
   }
 
@@ -374,7 +368,7 @@ export class SessionManager {
   /** Rebuilds state from the labelled containers Docker has; adopts running ones. */
   async reconcile(): Promise<void> {
     const engine = this.deps.engine;
-    const containers = await engine.listContainers({ [LABELS.app]: 'blender-lab', [LABELS.instance]: this.deps.instance });
+    const containers = await engine.listContainers(instanceLabels(this.deps.instance));
     const seen = new Set<string>();
     for (const c of containers) {
       const userId = c.labels[LABELS.userId];
@@ -420,8 +414,7 @@ export class SessionManager {
         signal: this.abort.signal,
       });
     } catch (error) {
-      this.deps.ports.release(s.userId);
-      this.update(s, { state: 'failed', reason: `Found ${s.username}'s Blender running but it does not answer: ${(error as Error).message}`, ports: null, secret: null });
+      this.release(s, { state: 'failed', reason: `Found ${s.username}'s Blender running but it does not answer: ${(error as Error).message}` });
       return;
     }
     s.client?.close();
@@ -439,7 +432,7 @@ export class SessionManager {
     let ended!: (error: Error | null) => void;
     const end = new Promise<Error | null>((resolve) => { ended = resolve; });
     await this.deps.engine.watchContainers(
-      { [LABELS.app]: 'blender-lab', [LABELS.instance]: this.deps.instance },
+      instanceLabels(this.deps.instance),
       (event) => void this.onEvent(event).catch((e) => this.log(`handling ${event.action} failed: ${e}`)),
       ended,
       this.abort.signal,
@@ -491,32 +484,26 @@ export class SessionManager {
   }
 
   private markEnded(s: Session, info: ContainerInfo | null): void {
-    s.client?.close();
-    this.deps.ports.release(s.userId);
-    const limit = this.deps.settings().memoryMiB;
-    const cleared = { client: null, secret: null, ports: null, startedAt: null };
     if (info?.oomKilled || s.oomKilled) {
-      this.update(s, { ...cleared, state: 'failed', reason: `Blender ran out of memory (limit ${limit} MiB) and was stopped` });
+      this.release(s, { state: 'failed', reason: `Blender ran out of memory (limit ${this.deps.settings().memoryMiB} MiB) and was stopped` });
     } else if (info && info.exitCode === 0) {
-      this.update(s, { ...cleared, state: 'stopped', reason: 'Stopped outside the panel' });
+      this.release(s, { state: 'stopped', reason: 'Stopped outside the panel' });
     } else {
-      this.update(s, { ...cleared, state: 'failed', reason: `Blender stopped unexpectedly (exit code ${info?.exitCode ?? 'unknown'})` });
+      this.release(s, { state: 'failed', reason: `Blender stopped unexpectedly (exit code ${info?.exitCode ?? 'unknown'})` });
     }
   }
 
   private markRemoved(s: Session): void {
-    s.client?.close();
-    this.deps.ports.release(s.userId);
     // A removal right after a crash (docker rm -f) ends as removed: the container is gone either way.
     const wasActive = s.state !== 'stopped';
-    this.update(s, {
-      containerId: null,
-      client: null,
-      secret: null,
-      ports: null,
-      startedAt: null,
-      ...(wasActive ? { state: 'stopped' as const, reason: 'The container was removed outside the panel' } : {}),
-    });
+    this.release(s, { containerId: null, ...(wasActive ? { state: 'stopped' as const, reason: 'The container was removed outside the panel' } : {}) });
+  }
+
+  /** The container is no longer ours to talk to: drop the connection and the ports, and record the outcome. */
+  private release(s: Session, outcome: Partial<Session>): void {
+    s.client?.close();
+    this.deps.ports.release(s.userId);
+    this.update(s, { client: null, secret: null, ports: null, startedAt: null, ...outcome });
   }
 
   // --- plumbing ---------------------------------------------------------------------------
@@ -534,7 +521,7 @@ export class SessionManager {
   }
 
   private labelsFor(user: User): Record<string, string> {
-    return { [LABELS.app]: 'blender-lab', [LABELS.instance]: this.deps.instance, [LABELS.userId]: user.id, [LABELS.username]: user.username };
+    return { ...instanceLabels(this.deps.instance), [LABELS.userId]: user.id, [LABELS.username]: user.username };
   }
 
   private update(s: Session, change: Partial<Session>): void {

@@ -5,7 +5,7 @@ import { DEFAULT_BASE_IMAGE } from '../../electron/services/blender-image';
 import { CredentialService, KeytarSecretStore } from '../../electron/services/credentials';
 import { MemoryStore } from '../../electron/services/document-store';
 import type { Engine } from '../../electron/services/engine';
-import { LABELS } from '../../electron/services/naming';
+import { instanceLabels, LABELS } from '../../electron/services/naming';
 import { Panel } from '../../electron/services/panel';
 import { PortAllocator } from '../../electron/services/ports';
 import { SessionManager, type SessionDeps } from '../../electron/services/sessions';
@@ -90,7 +90,7 @@ export class Harness {
   }
 
   labels(userId?: string) {
-    return { [LABELS.app]: 'blender-lab', [LABELS.instance]: this.instance, ...(userId ? { [LABELS.userId]: userId } : {}) };
+    return { ...instanceLabels(this.instance), ...(userId ? { [LABELS.userId]: userId } : {}) };
   }
 
   async cleanup() {
