@@ -31,11 +31,14 @@ const token = randomBytes(24).toString('base64url');
 const COOKIE = 'blender_lab_access';
 const TYPES: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css', '.png': 'image/png', '.svg': 'image/svg+xml' };
 
-function hasAccess(req: http.IncomingMessage): boolean {
-  const cookie = (req.headers.cookie ?? '').split(/;\s*/).find((c) => c.startsWith(`${COOKIE}=`))?.slice(COOKIE.length + 1) ?? '';
-  const a = Buffer.from(cookie);
+function isToken(candidate: string): boolean {
+  const a = Buffer.from(candidate);
   const b = Buffer.from(token);
   return a.length === b.length && timingSafeEqual(a, b);
+}
+
+function hasAccess(req: http.IncomingMessage): boolean {
+  return isToken((req.headers.cookie ?? '').split(/;\s*/).find((c) => c.startsWith(`${COOKIE}=`))?.slice(COOKIE.length + 1) ?? '');
 }
 
 // The only thing served without the token: a page that trades the token in the URL fragment
@@ -58,10 +61,7 @@ async function main() {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const security = { 'Content-Security-Policy': CONTENT_SECURITY_POLICY, 'X-Content-Type-Options': 'nosniff', 'Referrer-Policy': 'no-referrer', 'Cache-Control': 'no-store' };
     if (req.method === 'POST' && url.pathname === '/access') {
-      const body = await readBody(req, 256);
-      const a = Buffer.from(body);
-      const b = Buffer.from(token);
-      if (a.length !== b.length || !timingSafeEqual(a, b)) {
+      if (!isToken(await readBody(req, 256))) {
         res.writeHead(403, security).end('wrong token');
         return;
       }

@@ -4,7 +4,7 @@ import { passwordSchema, roleSchema, usernameSchema, type Role, type User } from
 import { AppError } from '../../shared/errors';
 import { parseOrThrow } from '../../shared/validation';
 import type { DocumentStore } from './document-store';
-import { DEFAULT_COST, hashPassword, verifyPassword, type ScryptCost } from './password';
+import { DEFAULT_COST, hashPassword, verifyPassword, type PasswordHash, type ScryptCost } from './password';
 
 const passwordHashSchema = z.object({
   algorithm: z.literal('scrypt'),
@@ -72,7 +72,7 @@ export class AccountService {
   private readonly cost: ScryptCost;
   private readonly lockout: LockoutPolicy;
   private readonly revokeListeners: ((user: User, reason: 'disabled' | 'deleted') => void)[] = [];
-  private dummyHash: Promise<ReturnType<typeof hashPassword> extends Promise<infer H> ? H : never> | null = null;
+  private dummyHash: Promise<PasswordHash> | null = null;
 
   constructor(private readonly deps: AccountServiceDeps) {
     this.clock = deps.clock ?? (() => new Date());

@@ -9,6 +9,11 @@ interface DockerodeError {
   address?: string;
 }
 
+/** The HTTP status Docker answered with, when the failure was an answer at all. */
+export function dockerStatus(error: unknown): number | undefined {
+  return (error as DockerodeError | null)?.statusCode;
+}
+
 /** Turns what dockerode throws into an AppError a person can act on. */
 export function toEngineError(error: unknown, doing: string): AppError {
   if (error instanceof AppError) return error;

@@ -1,6 +1,6 @@
 import Docker from 'dockerode';
 import { AppError } from '../../shared/errors';
-import { toEngineError } from './engine-errors';
+import { dockerStatus, toEngineError } from './engine-errors';
 import { tarOneFile, untarFirstFile } from './tar';
 
 export interface PortBinding {
@@ -100,7 +100,7 @@ export class Engine {
       const info = await this.docker.getImage(name).inspect();
       return { id: info.Id, labels: info.Config?.Labels ?? {} };
     } catch (error) {
-      if ((error as { statusCode?: number }).statusCode === 404) return null;
+      if (dockerStatus(error) === 404) return null;
       throw toEngineError(error, `inspect image ${name}`);
     }
   }
@@ -189,7 +189,7 @@ export class Engine {
     try {
       await this.docker.getContainer(id).start();
     } catch (error) {
-      if ((error as { statusCode?: number }).statusCode === 304) return; // already running
+      if (dockerStatus(error) === 304) return; // already running
       throw toEngineError(error, `start container ${id.slice(0, 12)}`);
     }
   }
@@ -198,7 +198,7 @@ export class Engine {
     try {
       await this.docker.getContainer(id).stop({ t: timeoutS });
     } catch (error) {
-      if ((error as { statusCode?: number }).statusCode === 304) return; // already stopped
+      if (dockerStatus(error) === 304) return; // already stopped
       throw toEngineError(error, `stop container ${id.slice(0, 12)}`);
     }
   }
@@ -207,7 +207,7 @@ export class Engine {
     try {
       await this.docker.getContainer(id).kill();
     } catch (error) {
-      if ((error as { statusCode?: number }).statusCode === 409) return; // not running
+      if (dockerStatus(error) === 409) return; // not running
       throw toEngineError(error, `kill container ${id.slice(0, 12)}`);
     }
   }
@@ -217,7 +217,7 @@ export class Engine {
       // `v` removes only anonymous volumes; a user's named data volume is never touched here.
       await this.docker.getContainer(id).remove({ force: true, v: true });
     } catch (error) {
-      if ((error as { statusCode?: number }).statusCode === 404) return;
+      if (dockerStatus(error) === 404) return;
       throw toEngineError(error, `remove container ${id.slice(0, 12)}`);
     }
   }
@@ -227,7 +227,7 @@ export class Engine {
     try {
       info = await this.docker.getContainer(idOrName).inspect();
     } catch (error) {
-      if ((error as { statusCode?: number }).statusCode === 404) return null;
+      if (dockerStatus(error) === 404) return null;
       throw toEngineError(error, `inspect container ${idOrName}`);
     }
     const ports: Record<number, number> = {};
@@ -281,7 +281,7 @@ export class Engine {
       await this.docker.getVolume(name).inspect();
       return true;
     } catch (error) {
-      if ((error as { statusCode?: number }).statusCode === 404) return false;
+      if (dockerStatus(error) === 404) return false;
       throw toEngineError(error, `inspect volume ${name}`);
     }
   }
@@ -290,7 +290,7 @@ export class Engine {
     try {
       await this.docker.getVolume(name).remove();
     } catch (error) {
-      if ((error as { statusCode?: number }).statusCode === 404) return;
+      if (dockerStatus(error) === 404) return;
       throw toEngineError(error, `remove volume ${name}`);
     }
   }
@@ -321,7 +321,7 @@ export class Engine {
       for await (const chunk of stream as AsyncIterable<Buffer>) chunks.push(chunk);
       return untarFirstFile(Buffer.concat(chunks));
     } catch (error) {
-      if ((error as { statusCode?: number }).statusCode === 404) return null;
+      if (dockerStatus(error) === 404) return null;
       throw toEngineError(error, `read ${filePath} from ${id.slice(0, 12)}`);
     }
   }
@@ -388,7 +388,7 @@ export class Engine {
         memoryLimitBytes: raw.memory_stats.limit ?? 0,
       };
     } catch (error) {
-      const status = (error as { statusCode?: number }).statusCode;
+      const status = dockerStatus(error);
       if (status === 404 || status === 409) return null;
       throw toEngineError(error, `read stats of ${id.slice(0, 12)}`);
     }

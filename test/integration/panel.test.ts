@@ -37,9 +37,9 @@ describe('Panel authorization', () => {
     expect(JSON.stringify(await h.panel.listMyKeys(bob.token))).not.toContain('sk-bob');
   });
 
-  it('shows a user only their own session, and an admin all of them', () => {
-    expect(h.panel.listSessions(bob.token).map((s) => s.username)).toEqual(['bob']);
-    expect(h.panel.listSessions(admin.token).map((s) => s.username)).toEqual(['bob', 'root']);
+  it('shows a user only their own session, and an admin all of them', async () => {
+    expect(h.panel.mySession(bob.token)?.username).toBe('bob');
+    expect((await h.panel.sessionsWithStats(admin.token)).map((s) => s.username)).toEqual(['bob', 'root']);
   });
 
   it('shows administrators each running session\'s CPU and memory use, within its limit', async () => {
@@ -68,7 +68,7 @@ describe('Panel authorization', () => {
   });
 
   it('refuses everything to a made-up token', async () => {
-    expect(() => h.panel.listSessions('forged')).toThrow(expect.objectContaining({ code: 'NOT_SIGNED_IN' }));
+    expect(() => h.panel.mySession('forged')).toThrow(expect.objectContaining({ code: 'NOT_SIGNED_IN' }));
     await expect(h.panel.command('forged', 'ping', {})).rejects.toMatchObject({ code: 'NOT_SIGNED_IN' });
   });
 
