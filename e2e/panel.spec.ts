@@ -46,6 +46,7 @@ test('without the token in the address, nothing of the panel is served', async (
 test('a wrong token, a missing cookie, another origin and paths outside the app all get nothing', async ({ request, playwright }) => {
   const base = new URL(url()).origin;
   expect((await request.post(`${base}/access`, { data: 'not-the-token' })).status()).toBe(403);
+  expect((await request.post(`${base}/access`, { data: 'x'.repeat(64 * 1024) })).status()).toBe(403);
   expect((await request.get(`${base}/assets/index.js`)).status()).toBe(403);
   const token = new URL(url()).hash.split('token=')[1]!;
   const allowed = await playwright.request.newContext();

@@ -135,15 +135,16 @@ async function main() {
   process.on('SIGTERM', () => void shutdown());
 }
 
+/** At most `limit` characters of the body; a longer or aborted body settles with what came, never hangs. */
 function readBody(req: http.IncomingMessage, limit: number): Promise<string> {
-  return new Promise((resolve, reject) => {
+  return new Promise((resolve) => {
     let body = '';
     req.on('data', (chunk: Buffer) => {
-      body += chunk.toString('utf8');
-      if (body.length > limit) req.destroy();
+      if (body.length <= limit) body += chunk.toString('utf8');
     });
     req.on('end', () => resolve(body));
-    req.on('error', reject);
+    req.on('close', () => resolve(body));
+    req.on('error', () => resolve(body));
   });
 }
 
