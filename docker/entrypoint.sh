@@ -13,6 +13,8 @@ if [ -r "$SESSION_ENV" ]; then
   # shellcheck source=/dev/null
   . "$SESSION_ENV"
   set +a
+  # Read once: the secret and the keys must not stay in the container's files after it stops.
+  rm -f "$SESSION_ENV"
 fi
 
 if [ -z "${BLENDER_LAB_SECRET:-}" ]; then
@@ -24,13 +26,20 @@ if ! [[ "$BLENDER_LAB_SECRET" =~ ^[A-Za-z0-9_-]{16,256}$ ]]; then
   exit 64
 fi
 
+# Only in memory (a tmpfs the panel mounts), so the panel can attach again after it restarts
+# and nothing of the secret is left once the container stops.
+if [ -d /run/blender-lab ] && [ -w /run/blender-lab ]; then
+  (umask 077 && printf '%s' "$BLENDER_LAB_SECRET" > /run/blender-lab/secret)
+fi
+
 DISPLAY_NUM=99
 export DISPLAY=":${DISPLAY_NUM}"
 SCREEN="${BLENDER_LAB_SCREEN:-1600x900x24}"
 RUN_DIR="$(mktemp -d /tmp/blender-lab.XXXXXX)"
 chmod 700 "$RUN_DIR"
 
-# A killed container leaves the X lock behind in its writable layer; a restart must not trip on it.
+# /tmp is usually a fresh tmpfs; without one, a killed container leaves the X lock behind.
+mkdir -p /tmp/.X11-unix && chmod 1777 /tmp/.X11-unix 2>/dev/null
 rm -f "/tmp/.X${DISPLAY_NUM}-lock" "/tmp/.X11-unix/X${DISPLAY_NUM}"
 
 # The UI server only proxies a WebSocket whose token is the session secret.
@@ -77,9 +86,12 @@ x11vnc -display "$DISPLAY" -localhost -rfbport 5900 -forever -shared -nopw -noxd
 pids+=($!)
 wait_for "VNC server" "(exec 3<>/dev/tcp/127.0.0.1/5900) 2>/dev/null" 20
 
+# websockify logs each request path, and the secret travels in the WebSocket's query string.
+hide_tokens() { sed -u -E -e "s/token=[^ &\"']*/token=[hidden]/g" -e "s/[Tt]oken '[^']*'/token '[hidden]'/g"; }
+
 log "starting UI server on :3000"
 websockify --web /usr/share/novnc --token-plugin TokenFile --token-source "$RUN_DIR/tokens" \
-  3000 >"$RUN_DIR/websockify.log" 2>&1 &
+  3000 > >(hide_tokens >"$RUN_DIR/websockify.log") 2>&1 &
 pids+=($!)
 
 # Exit when any part dies, so Docker sees it and restart policies or the panel can react.

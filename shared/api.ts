@@ -3,12 +3,16 @@ import type { User } from './accounts';
 import type { ObjectInfo, SceneInfo, Screenshot } from './blender';
 import type { CredentialStatus } from './credentials';
 import type { ErrorData } from './errors';
+import type { SignInEnd } from './sign-ins';
 import type { AdminSessionRow, SessionView, StartProgress } from './sessions';
+import { EVENT_NAMES, type Method } from './methods';
 import type { Settings } from './settings';
+
+export { METHOD_NAMES, METHOD_ROLES, type Method } from './methods';
 
 /**
  * The one contract between the renderer and main: each method's input schema (checked in main on
- * every call) and its result type. Inputs are kept loose here (strings, bounded) and checked
+ * every call) and its result type; who may call each is declared in `methods.ts`. Inputs are kept loose here (strings, bounded) and checked
  * precisely by the services, so each bad input gets its specific message.
  */
 const text = (max: number) => z.string().max(max, `must be at most ${max} characters`);
@@ -16,41 +20,37 @@ const userId = z.string().regex(/^[a-f0-9]{10}$/, 'must be a user id');
 const none = z.object({}).strict();
 
 export const methods = {
-  // anyone
-  'auth.signUp': { input: z.object({ username: text(256), password: text(4096) }).strict(), role: 'anyone' },
-  'auth.signIn': { input: z.object({ username: text(256), password: text(4096) }).strict(), role: 'anyone' },
-  'auth.whoAmI': { input: none, role: 'anyone' },
-  // signed in
-  'auth.signOut': { input: none, role: 'user' },
-  'account.changePassword': { input: z.object({ current: text(4096), next: text(4096) }).strict(), role: 'user' },
-  'session.mine': { input: none, role: 'user' },
-  'session.start': { input: none, role: 'user' },
-  'session.blenderAddress': { input: none, role: 'user' },
-  'session.activity': { input: none, role: 'user' },
-  'blender.sceneInfo': { input: none, role: 'user' },
-  'blender.objectInfo': { input: z.object({ name: text(1024).min(1, 'must not be empty') }).strict(), role: 'user' },
-  'blender.run': { input: z.object({ code: text(1024 * 1024) }).strict(), role: 'user' },
-  'blender.screenshot': { input: z.object({ maxSize: z.number().int().min(16).max(4096).optional() }).strict(), role: 'user' },
-  'keys.list': { input: none, role: 'user' },
-  'keys.set': { input: z.object({ name: text(64), value: text(8192) }).strict(), role: 'user' },
-  'keys.clear': { input: z.object({ name: text(64) }).strict(), role: 'user' },
-  // administrators
-  'admin.sessions': { input: none, role: 'admin' },
-  'admin.stopSession': { input: z.object({ userId }).strict(), role: 'admin' },
-  'admin.stopAll': { input: none, role: 'admin' },
-  'admin.cleanupIdle': { input: none, role: 'admin' },
-  'admin.logs': { input: z.object({ userId }).strict(), role: 'admin' },
-  'admin.users': { input: none, role: 'admin' },
-  'admin.createUser': { input: z.object({ username: text(256), password: text(4096), role: z.enum(['admin', 'user']) }).strict(), role: 'admin' },
-  'admin.setDisabled': { input: z.object({ userId, disabled: z.boolean() }).strict(), role: 'admin' },
-  'admin.setRole': { input: z.object({ userId, role: z.enum(['admin', 'user']) }).strict(), role: 'admin' },
-  'admin.resetPassword': { input: z.object({ userId, password: text(4096) }).strict(), role: 'admin' },
-  'admin.deleteUser': { input: z.object({ userId, deleteData: z.boolean() }).strict(), role: 'admin' },
-  'admin.settings': { input: none, role: 'admin' },
-  'admin.updateSettings': { input: z.record(z.string().max(64), z.unknown()), role: 'admin' },
-} as const;
+  'auth.signUp': { input: z.object({ username: text(256), password: text(4096) }).strict() },
+  'auth.signIn': { input: z.object({ username: text(256), password: text(4096) }).strict() },
+  'auth.whoAmI': { input: none },
+  'auth.signOut': { input: none },
+  'account.changePassword': { input: z.object({ current: text(4096), next: text(4096) }).strict() },
+  'session.mine': { input: none },
+  'session.start': { input: none },
+  'session.blenderAddress': { input: none },
+  'session.activity': { input: none },
+  'blender.sceneInfo': { input: none },
+  'blender.objectInfo': { input: z.object({ name: text(1024).min(1, 'must not be empty') }).strict() },
+  'blender.run': { input: z.object({ code: text(1024 * 1024) }).strict() },
+  'blender.screenshot': { input: z.object({ maxSize: z.number().int().min(16).max(4096).optional() }).strict() },
+  'keys.list': { input: none },
+  'keys.set': { input: z.object({ name: text(64), value: text(8192) }).strict() },
+  'keys.clear': { input: z.object({ name: text(64) }).strict() },
+  'admin.sessions': { input: none },
+  'admin.stopSession': { input: z.object({ userId }).strict() },
+  'admin.stopAll': { input: none },
+  'admin.cleanupIdle': { input: none },
+  'admin.logs': { input: z.object({ userId }).strict() },
+  'admin.users': { input: none },
+  'admin.createUser': { input: z.object({ username: text(256), password: text(4096), role: z.enum(['admin', 'user']) }).strict() },
+  'admin.setDisabled': { input: z.object({ userId, disabled: z.boolean() }).strict() },
+  'admin.setRole': { input: z.object({ userId, role: z.enum(['admin', 'user']) }).strict() },
+  'admin.resetPassword': { input: z.object({ userId, password: text(4096) }).strict() },
+  'admin.deleteUser': { input: z.object({ userId, deleteData: z.boolean() }).strict() },
+  'admin.settings': { input: none },
+  'admin.updateSettings': { input: z.record(z.string().max(64), z.unknown()) },
+} as const satisfies Record<Method, { input: z.ZodType }>;
 
-export type Method = keyof typeof methods;
 export type Input<M extends Method> = z.input<(typeof methods)[M]['input']>;
 
 export interface Results {
@@ -91,9 +91,13 @@ export type Result<M extends Method> = Results[M];
 export interface Events {
   'session.changed': SessionView;
   'session.progress': StartProgress;
+  /** This window's sign-in ends at `at` unless the person shows they are still there. */
+  'signIn.expiring': { at: string };
+  /** This window's sign-in has ended; the renderer forgets everything of that person. */
+  'signIn.ended': SignInEnd;
 }
 
-export type EventName = keyof Events;
+export type EventName = (typeof EVENT_NAMES)[number];
 
 /** What every call returns across the boundary: errors as plain data, never thrown objects. */
 export type Reply<M extends Method> = { ok: true; value: Result<M> } | { ok: false; error: ErrorData };
@@ -106,4 +110,3 @@ export interface PanelBridge {
   on<E extends EventName>(event: E, listener: (payload: Events[E]) => void): () => void;
 }
 
-export const METHOD_NAMES = Object.keys(methods) as Method[];

@@ -5,6 +5,8 @@ import { AppError } from '../../shared/errors';
 import { parseOrThrow } from '../../shared/validation';
 import type { DocumentStore } from './document-store';
 import { DEFAULT_COST, hashPassword, verifyPassword, type PasswordHash, type ScryptCost } from './password';
+import { SignIns, type SignInLimits } from './sign-ins';
+import { WorkQueue } from './work-queue';
 
 const passwordHashSchema = z.object({
   algorithm: z.literal('scrypt'),
@@ -51,7 +53,15 @@ export interface AccountServiceDeps {
   clock?: () => Date;
   cost?: ScryptCost;
   lockout?: LockoutPolicy;
+  signInLimits?: () => SignInLimits;
 }
+
+/** Password hashes at once: each takes ~128 MiB and a core for a few hundred ms. */
+const HASHES_AT_ONCE = 2;
+/** Hashes waiting beyond this are refused at once rather than queued behind a flood. */
+const HASH_QUEUE_LIMIT = 64;
+/** Unknown names remembered for lock-out; the oldest are forgotten first. */
+const UNKNOWN_NAMES_LIMIT = 1000;
 
 interface Attempts {
   failedSignIns: number;
@@ -62,12 +72,15 @@ interface Attempts {
 const WRONG_CREDENTIALS = 'Wrong username or password';
 
 /**
- * Local accounts: scrypt hashes, growing lock-outs, opaque sign-in tokens held only in memory
- * (so every token dies with the process). The first account becomes admin.
+ * Local accounts: scrypt hashes, growing lock-outs, sign-ins held only in memory (so every sign-in
+ * dies with the process). The first account becomes admin.
  */
 export class AccountService {
-  private readonly tokens = new Map<string, string>(); // token → user id
+  readonly signIns: SignIns;
   private readonly unknownAttempts = new Map<string, Attempts>(); // so unknown names lock out too
+  /** Guesses being checked right now, per name: they count against the lock-out before they finish. */
+  private readonly inFlight = new Map<string, number>();
+  private readonly hashes = new WorkQueue(HASHES_AT_ONCE, HASH_QUEUE_LIMIT);
   private readonly clock: () => Date;
   private readonly cost: ScryptCost;
   private readonly lockout: LockoutPolicy;
@@ -78,6 +91,7 @@ export class AccountService {
     this.clock = deps.clock ?? (() => new Date());
     this.cost = deps.cost ?? DEFAULT_COST;
     this.lockout = deps.lockout ?? DEFAULT_LOCKOUT;
+    this.signIns = new SignIns(deps.signInLimits ?? (() => ({ idleMinutes: 15, maxHours: 12 })), this.clock);
   }
 
   /** Called when an account can no longer have a session (so its container can be stopped). */
@@ -108,7 +122,7 @@ export class AccountService {
     }
     if (by && by.role !== 'admin') throw new AppError('FORBIDDEN', 'Only an administrator can create accounts for others');
     this.assertNameFree(username);
-    const hash = await hashPassword(password, this.cost);
+    const hash = await this.hashes.run(() => hashPassword(password, this.cost));
     // Re-read after the slow hash: another sign-up may have landed meanwhile.
     const data = this.deps.store.read();
     if (data.users.some((u) => sameName(u.username, username))) throw taken(username);
@@ -134,13 +148,28 @@ export class AccountService {
       throw new AppError('AUTH_FAILED', WRONG_CREDENTIALS);
     }
     const key = usernameInput.trim().normalize('NFC').toLowerCase();
-    const record = this.records().find((u) => sameName(u.username, key));
-    const attempts = record ?? this.unknownAttempts.get(key) ?? { failedSignIns: 0, lockouts: 0, lockedUntil: null };
-    this.assertNotLocked(attempts);
-
-    // Unknown names cost the same hash as known ones, so timing does not reveal who exists.
-    const ok = record ? await verifyPassword(passwordInput, record.password) : await this.burnHash(passwordInput);
-    if (!ok || !record || record.disabled) {
+    const before = this.attemptsFor(key);
+    this.assertNotLocked(before.attempts);
+    // Guesses still being checked count already, so a burst sent at once cannot outrun the lock.
+    const pending = this.inFlight.get(key) ?? 0;
+    if (before.attempts.failedSignIns + pending >= this.lockout.threshold) {
+      throw new AppError('LOCKED_OUT', 'Too many sign-in attempts for this name at once. Try again in a few seconds.');
+    }
+    this.inFlight.set(key, pending + 1);
+    let ok: boolean;
+    try {
+      // Unknown names cost the same hash as known ones, so timing does not reveal who exists.
+      ok = await this.hashes.run(() => (before.record ? verifyPassword(passwordInput, before.record.password) : this.burnHash(passwordInput)));
+    } finally {
+      const left = (this.inFlight.get(key) ?? 1) - 1;
+      if (left > 0) this.inFlight.set(key, left);
+      else this.inFlight.delete(key);
+    }
+    // Look again: the account may have been locked, disabled or removed while the hash ran.
+    const after = this.attemptsFor(key);
+    this.assertNotLocked(after.attempts);
+    const record = after.record;
+    if (!ok || !record || record.disabled || record.id !== before.record?.id) {
       this.recordFailure(record?.id ?? null, key);
       throw new AppError('AUTH_FAILED', WRONG_CREDENTIALS);
     }
@@ -150,21 +179,19 @@ export class AccountService {
       u.lockedUntil = null;
       u.lastLoginAt = this.clock().toISOString();
     });
-    const token = randomBytes(32).toString('base64url');
-    this.tokens.set(token, user.id);
-    return { token, user };
+    return { token: this.signIns.issue(user.id), user };
   }
 
   signOut(token: string): void {
-    this.tokens.delete(token);
+    this.signIns.end(token, null);
   }
 
-  /** The user behind a sign-in token, or NOT_SIGNED_IN. */
+  /** The user behind a live sign-in token, or NOT_SIGNED_IN. */
   authenticate(token: unknown): User {
-    const id = typeof token === 'string' ? this.tokens.get(token) : undefined;
+    const id = typeof token === 'string' ? this.signIns.userOf(token) : null;
     const user = id ? this.getUser(id) : null;
     if (!user || user.disabled) {
-      if (typeof token === 'string') this.tokens.delete(token);
+      if (typeof token === 'string') this.signIns.end(token, null);
       throw new AppError('NOT_SIGNED_IN', 'You are not signed in (or your sign-in has ended). Sign in again.');
     }
     return user;
@@ -173,31 +200,32 @@ export class AccountService {
   async changePassword(user: User, current: unknown, next: unknown): Promise<void> {
     const password = parseOrThrow(passwordSchema, next);
     const record = this.record(user.id);
-    if (typeof current !== 'string' || !(await verifyPassword(current, record.password))) {
+    if (typeof current !== 'string' || !(await this.hashes.run(() => verifyPassword(current, record.password)))) {
       throw new AppError('AUTH_FAILED', 'The current password is wrong');
     }
-    const hash = await hashPassword(password, this.cost);
+    const hash = await this.hashes.run(() => hashPassword(password, this.cost));
     this.update(user.id, (u) => { u.password = hash; });
+    this.signIns.endAllFor(user.id, 'password-changed');
   }
 
   async resetPassword(id: string, next: unknown): Promise<void> {
     const password = parseOrThrow(passwordSchema, next);
     this.record(id);
-    const hash = await hashPassword(password, this.cost);
+    const hash = await this.hashes.run(() => hashPassword(password, this.cost));
     this.update(id, (u) => {
       u.password = hash;
       u.failedSignIns = 0;
       u.lockouts = 0;
       u.lockedUntil = null;
     });
-    this.revokeTokens(id);
+    this.signIns.endAllFor(id, 'password-changed');
   }
 
   setDisabled(id: string, disabled: boolean): User {
     if (disabled) this.assertAdminRemains(id, 'disable');
     const user = this.update(id, (u) => { u.disabled = disabled; });
     if (disabled) {
-      this.revokeTokens(id);
+      this.signIns.endAllFor(id, 'account-disabled');
       for (const listener of this.revokeListeners) listener(user, 'disabled');
     }
     return user;
@@ -216,7 +244,7 @@ export class AccountService {
     if (!record) throw notFound(id);
     data.users = data.users.filter((u) => u.id !== id);
     this.deps.store.write(data);
-    this.revokeTokens(id);
+    this.signIns.endAllFor(id, 'account-deleted');
     const user = publicUser(record);
     for (const listener of this.revokeListeners) listener(user, 'deleted');
     return user;
@@ -278,7 +306,7 @@ export class AccountService {
     } else {
       const a = this.unknownAttempts.get(key) ?? { failedSignIns: 0, lockouts: 0, lockedUntil: null };
       bump(a);
-      this.unknownAttempts.set(key, a);
+      this.rememberUnknown(key, a);
     }
   }
 
@@ -288,8 +316,18 @@ export class AccountService {
     return false;
   }
 
-  private revokeTokens(id: string): void {
-    for (const [token, userId] of this.tokens) if (userId === id) this.tokens.delete(token);
+  private attemptsFor(key: string): { record: UserRecord | undefined; attempts: Attempts } {
+    const record = this.records().find((u) => sameName(u.username, key));
+    return { record, attempts: record ?? this.unknownAttempts.get(key) ?? { failedSignIns: 0, lockouts: 0, lockedUntil: null } };
+  }
+
+  private rememberUnknown(key: string, attempts: Attempts): void {
+    this.unknownAttempts.delete(key); // re-inserted last: the map's order is oldest first
+    this.unknownAttempts.set(key, attempts);
+    for (const oldest of this.unknownAttempts.keys()) {
+      if (this.unknownAttempts.size <= UNKNOWN_NAMES_LIMIT) break;
+      this.unknownAttempts.delete(oldest);
+    }
   }
 }
 

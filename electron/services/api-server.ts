@@ -1,10 +1,14 @@
-import { methods, type EventName, type Events, type Method, type Reply, type Result } from '../../shared/api';
+import { METHOD_ROLES, methods, type EventName, type Events, type Method, type Reply, type Result } from '../../shared/api';
 import { AppError, type ErrorData } from '../../shared/errors';
 import type { SessionView } from '../../shared/sessions';
+import { SIGN_IN_END_MESSAGES, type SignInEndReason } from '../../shared/sign-ins';
 import { describeIssues } from '../../shared/validation';
 import type { AccountService } from './accounts';
 import type { Panel } from './panel';
 import type { SessionManager } from './sessions';
+
+/** How often sign-ins are checked for idleness and age. */
+const SWEEP_MS = 5_000;
 
 type Send = <E extends EventName>(event: E, payload: Events[E]) => void;
 
@@ -23,10 +27,13 @@ export class ApiConnection {
       if (typeof method !== 'string' || !Object.hasOwn(methods, method)) {
         throw new AppError('INVALID_INPUT', `Unknown method ${JSON.stringify(method)?.slice(0, 80)}`);
       }
-      const spec = methods[method as Method];
-      const parsed = spec.input.safeParse(input ?? {});
+      const parsed = methods[method as Method].input.safeParse(input ?? {});
       if (!parsed.success) throw new AppError('INVALID_INPUT', `${method}: ${describeIssues(parsed.error)}`);
-      if (spec.role !== 'anyone' && !this.token) throw new AppError('NOT_SIGNED_IN', 'You are not signed in');
+      const role = METHOD_ROLES[method as Method];
+      if (role !== 'anyone') {
+        const caller = this.server.caller(this);
+        if (role === 'admin' && caller.role !== 'admin') throw new AppError('FORBIDDEN', 'Only an administrator can do that');
+      }
       const value = await this.server.dispatch(this, method as Method, parsed.data as never);
       return { ok: true, value };
     } catch (error) {
@@ -34,6 +41,7 @@ export class ApiConnection {
     }
   }
 
+  /** The window or tab went away: the sign-in it held ends with it. */
   close(): void {
     this.server.disconnect(this);
   }
@@ -49,13 +57,31 @@ export function toErrorData(error: unknown): ErrorData {
 /** The panel's API for any transport: Electron IPC and the headless WebSocket both use it. */
 export class ApiServer {
   private readonly connections = new Set<ApiConnection>();
+  private readonly sweeper: NodeJS.Timeout;
 
   constructor(
     private readonly panel: Panel,
     private readonly accounts: AccountService,
     sessions: SessionManager,
+    options: { sweepMs?: number } = {},
   ) {
     sessions.onChange((view) => this.broadcast(view));
+    // A Blender stopped for idleness means nobody is at that person's panel: end their sign-ins too.
+    sessions.stopped.on(({ userId, why }) => {
+      if (why === 'idle') accounts.signIns.endAllFor(userId, 'blender-idle');
+    });
+    accounts.signIns.ended.on(({ token, reason }) => {
+      for (const c of this.connections) {
+        if (c.token !== token) continue;
+        c.token = null;
+        c.send('signIn.ended', { reason, message: SIGN_IN_END_MESSAGES[reason] });
+      }
+    });
+    accounts.signIns.expiring.on(({ token, at }) => {
+      for (const c of this.connections) if (c.token === token) c.send('signIn.expiring', { at: at.toISOString() });
+    });
+    this.sweeper = setInterval(() => accounts.signIns.sweep(), options.sweepMs ?? SWEEP_MS);
+    this.sweeper.unref();
   }
 
   connect(send: Send): ApiConnection {
@@ -66,6 +92,28 @@ export class ApiServer {
 
   disconnect(connection: ApiConnection): void {
     this.connections.delete(connection);
+    if (connection.token) this.accounts.signOut(connection.token);
+    connection.token = null;
+  }
+
+  /** Ends every sign-in held here (the screen locked, the computer went to sleep). */
+  endAllSignIns(reason: SignInEndReason): void {
+    this.accounts.signIns.endAll(reason);
+  }
+
+  /** The signed-in person behind a connection, resolved once per call. */
+  caller(c: ApiConnection) {
+    if (!c.token) throw new AppError('NOT_SIGNED_IN', 'You are not signed in');
+    try {
+      return this.accounts.authenticate(c.token);
+    } catch (error) {
+      c.token = null;
+      throw error;
+    }
+  }
+
+  dispose(): void {
+    clearInterval(this.sweeper);
   }
 
   /** Session changes go to their owner and to administrators only. */
@@ -112,7 +160,11 @@ export class ApiServer {
       'session.mine': () => p.mySession(token),
       'session.start': () => p.startMySession(token, progress),
       'session.blenderAddress': () => p.myBlenderAddress(token),
-      'session.activity': () => (p.reportActivity(token), null),
+      'session.activity': () => {
+        this.accounts.signIns.touch(token);
+        p.reportActivity(token);
+        return null;
+      },
       'blender.sceneInfo': () => p.command(token, 'get_scene_info', {}),
       'blender.objectInfo': () => p.command(token, 'get_object_info', { name: i.name }),
       'blender.run': async () => ({ output: (await p.command(token, 'execute_code', { code: i.code })).result }),

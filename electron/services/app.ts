@@ -51,6 +51,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
   const accounts = new AccountService({
     store: new FileStore(dataDir, 'accounts', accountsFileSchema),
     signUpAllowed: () => settings.get().signUpAllowed,
+    signInLimits: () => ({ idleMinutes: settings.get().signOutIdleMinutes, maxHours: settings.get().signInMaxHours }),
   });
   const engine = Engine.connect(settings.get().dockerEndpoint || undefined);
   const credentials = new CredentialService(new KeytarSecretStore('Blender Lab'), instance);
@@ -87,6 +88,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
     problems,
     async dispose() {
       if (retry) clearTimeout(retry);
+      api.dispose();
       await sessions.dispose();
     },
   };

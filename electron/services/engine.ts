@@ -17,7 +17,19 @@ export interface ContainerSpec {
   ports: PortBinding[];
   volumes: { name: string; target: string }[];
   limits: { memoryBytes: number; nanoCpus: number; pids: number };
+  /** A network of the container's own; Docker's default bridge when absent. */
+  network?: string;
 }
+
+/** Size caps on what a container writes outside its data volume. */
+export const WRITE_LIMITS = {
+  /** Each container's log: json-file, rotated, at most maxFiles × maxSize. */
+  log: { maxSize: '10m', maxFiles: '3' },
+  /** /tmp is memory (counted in the container's memory limit) and ends with the container. */
+  tmp: 'rw,nosuid,nodev,size=512m,mode=1777',
+  /** Where the entrypoint keeps the session secret while the container runs. */
+  run: 'rw,nosuid,nodev,noexec,size=64k,uid=1000,gid=1000,mode=0700',
+} as const;
 
 export interface ContainerInfo {
   id: string;
@@ -177,6 +189,9 @@ export class Engine {
           SecurityOpt: ['no-new-privileges:true'],
           Init: false,
           RestartPolicy: { Name: 'no' },
+          LogConfig: { Type: 'json-file', Config: { 'max-size': WRITE_LIMITS.log.maxSize, 'max-file': WRITE_LIMITS.log.maxFiles } },
+          Tmpfs: { '/tmp': WRITE_LIMITS.tmp, '/run/blender-lab': WRITE_LIMITS.run },
+          ...(spec.network ? { NetworkMode: spec.network } : {}),
         },
       });
       return container.id;
@@ -304,6 +319,55 @@ export class Engine {
     }
   }
 
+  /** A bridge network of its own for one person's container: reachable outward, not from other networks. */
+  async ensureNetwork(name: string, labels: Record<string, string>): Promise<void> {
+    try {
+      const existing = await this.docker.listNetworks({ filters: { name: [name] } });
+      if (existing.some((n) => n.Name === name)) return;
+      await this.docker.createNetwork({ Name: name, Driver: 'bridge', Labels: labels, CheckDuplicate: true } as Docker.NetworkCreateOptions);
+    } catch (error) {
+      if (dockerStatus(error) === 409) return; // made meanwhile by another start
+      throw toEngineError(error, `create network ${name}`);
+    }
+  }
+
+  async removeNetwork(name: string): Promise<void> {
+    try {
+      await this.docker.getNetwork(name).remove();
+    } catch (error) {
+      if (dockerStatus(error) === 404) return;
+      throw toEngineError(error, `remove network ${name}`);
+    }
+  }
+
+  async listNetworks(labels: Record<string, string>): Promise<string[]> {
+    try {
+      return (await this.docker.listNetworks({ filters: { label: labelFilter(labels) } })).map((n) => n.Name);
+    } catch (error) {
+      throw toEngineError(error, 'list networks');
+    }
+  }
+
+  /** Runs a command in a running container and returns what it printed on stdout. */
+  async exec(id: string, cmd: string[]): Promise<{ exitCode: number; stdout: string }> {
+    try {
+      const exec = await this.docker.getContainer(id).exec({ Cmd: cmd, AttachStdout: true, AttachStderr: true, Tty: false });
+      const stream = await exec.start({ hijack: true, stdin: false });
+      const chunks: Buffer[] = [];
+      await new Promise<void>((resolve, reject) => {
+        stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+        stream.on('end', resolve);
+        stream.on('close', resolve);
+        stream.on('error', reject);
+      });
+      const { ExitCode } = await exec.inspect();
+      return { exitCode: ExitCode ?? -1, stdout: demultiplex(Buffer.concat(chunks), 1) };
+    } catch (error) {
+      if (dockerStatus(error) === 404 || dockerStatus(error) === 409) return { exitCode: -1, stdout: '' };
+      throw toEngineError(error, `run a command in ${id.slice(0, 12)}`);
+    }
+  }
+
   /** Writes one file into a container (running or not), e.g. the per-start session file. */
   async putFile(id: string, dir: string, name: string, data: Buffer, owner: { uid: number; gid: number }): Promise<void> {
     try {
@@ -410,8 +474,8 @@ function labelFilter(labels: Record<string, string>): string[] {
   return Object.entries(labels).map(([k, v]) => `${k}=${v}`);
 }
 
-/** Non-TTY logs come as frames: [stream, 0, 0, 0, size(4 bytes BE)] + payload. */
-export function demultiplex(raw: Buffer): string {
+/** Non-TTY logs come as frames: [stream, 0, 0, 0, size(4 bytes BE)] + payload; `only` keeps one stream (1 stdout, 2 stderr). */
+export function demultiplex(raw: Buffer, only?: 1 | 2): string {
   const parts: Buffer[] = [];
   let offset = 0;
   while (offset + 8 <= raw.length) {
@@ -420,7 +484,7 @@ export function demultiplex(raw: Buffer): string {
     if (kind > 2 || raw[offset + 1] !== 0 || raw[offset + 2] !== 0 || raw[offset + 3] !== 0) {
       return raw.toString('utf8'); // not multiplexed (a TTY container)
     }
-    parts.push(raw.subarray(offset + 8, offset + 8 + size));
+    if (only === undefined || kind === only) parts.push(raw.subarray(offset + 8, offset + 8 + size));
     offset += 8 + size;
   }
   return Buffer.concat(parts).toString('utf8');

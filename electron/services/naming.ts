@@ -16,6 +16,7 @@ export function slugOf(username: string): string {
 
 export const containerNameFor = (username: string, userId: string) => `blender-${slugOf(username)}-${userId}`;
 export const volumeNameFor = (username: string, userId: string) => `blender-data-${slugOf(username)}-${userId}`;
+export const networkNameFor = (username: string, userId: string) => `blender-net-${slugOf(username)}-${userId}`;
 
 export const LABELS = {
   app: 'org.blender-lab.app',

@@ -1,13 +1,14 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { User } from '../../shared/accounts';
 import type { BlenderCommand, BlenderParams, BlenderResult } from '../../shared/blender';
+import { Emitter } from '../../shared/emitter';
 import { AppError, isAppError } from '../../shared/errors';
 import { isActive, type AdminSessionRow, type SaveOutcome, type SessionState, type SessionView, type StartProgress, type StopReason } from '../../shared/sessions';
 import type { Settings } from '../../shared/settings';
 import { BlenderClient } from './blender-client';
 import { ensureBlenderImage } from './blender-image';
 import type { ContainerEvent, ContainerInfo, Engine } from './engine';
-import { containerNameFor, instanceLabels, LABELS, volumeNameFor } from './naming';
+import { containerNameFor, instanceLabels, LABELS, networkNameFor, volumeNameFor } from './naming';
 import type { PortAllocator, PortPair } from './ports';
 import { waitForBlender } from './readiness';
 
@@ -15,6 +16,10 @@ const ADDON_PORT = 9876;
 const UI_PORT = 3000;
 const SESSION_DIR = '/var/lib/blender-lab';
 const SESSION_FILE = 'session.env';
+/** A tmpfs: the running container's copy of its secret, gone when it stops. */
+const SECRET_FILE = '/run/blender-lab/secret';
+/** Bumped when containers need recreating for reasons the settings do not show (new hardening). */
+const CONTAINER_GENERATION = 2;
 const BLENDER_UID = 1000;
 const SPEC_LABEL = 'org.blender-lab.spec';
 
@@ -65,6 +70,8 @@ const STOP_WORDS: Record<StopReason, string> = {
  * side by side.
  */
 export class SessionManager {
+  /** A session stopped through the panel, and why. */
+  readonly stopped = new Emitter<{ userId: string; why: StopReason }>();
   private readonly sessions = new Map<string, Session>();
   private readonly queues = new Map<string, Promise<unknown>>();
   private readonly listeners: ((view: SessionView) => void)[] = [];
@@ -179,6 +186,7 @@ export class SessionManager {
       const s = this.sessions.get(userId);
       if (s?.containerId) await this.deps.engine.removeContainer(s.containerId);
       await this.deps.engine.removeVolume(volumeNameFor(username, userId));
+      await this.deps.engine.removeNetwork(networkNameFor(username, userId));
       this.sessions.delete(userId);
     });
   }
@@ -194,14 +202,18 @@ export class SessionManager {
     const settings = this.deps.settings();
     const engine = this.deps.engine;
     this.update(s, { state: 'starting', reason: null, warnings: [], oomKilled: false });
+    const secret = randomBytes(24).toString('base64url');
     try {
       onProgress({ step: 'image', message: 'Checking the Blender image' });
       const imageId = await this.ensureImage(settings.image, onProgress);
       onProgress({ step: 'volume', message: 'Preparing your files' });
       const labels = this.labelsFor(user);
       await engine.ensureVolume(volumeNameFor(user.username, user.id), labels);
+      // A network of their own: other people's containers cannot even connect to this one.
+      const network = networkNameFor(user.username, user.id);
+      await engine.ensureNetwork(network, labels);
 
-      const spec = specHash(imageId, settings);
+      const spec = specHash(imageId, settings, network);
       let info = await engine.inspectContainer(containerNameFor(user.username, user.id));
       if (info?.running) {
         // Running but not ready here (started outside the panel, or a start that was cut short):
@@ -212,7 +224,6 @@ export class SessionManager {
         await engine.removeContainer(info.id); // new image or limits: the data lives in the volume
         info = null;
       }
-      const secret = randomBytes(24).toString('base64url');
       const env = await this.credentialEnv(s);
       let ports: PortPair | null = null;
       for (let attempt = 0; ; attempt++) {
@@ -234,6 +245,7 @@ export class SessionManager {
               { containerPort: UI_PORT, hostPort: ports.ui },
             ],
             volumes: [{ name: volumeNameFor(user.username, user.id), target: '/home/blender' }],
+            network,
             limits: { memoryBytes: settings.memoryMiB * 1024 * 1024, nanoCpus: Math.round(settings.cpus * 1e9), pids: settings.pidsLimit },
           });
           info = await engine.inspectContainer(id);
@@ -274,18 +286,23 @@ export class SessionManager {
       onProgress({ step: 'ready', message: 'Your Blender is ready' });
       return this.view(s);
     } catch (error) {
-      throw await this.failStart(s, error);
+      throw await this.failStart(s, error, secret);
     }
   }
 
-  private async failStart(s: Session, error: unknown): Promise<AppError> {
+  private async failStart(s: Session, error: unknown, secret: string | null): Promise<AppError> {
     const e = isAppError(error) ? error : new AppError('INTERNAL', String((error as Error)?.message ?? error));
     let reason = e.message;
     if (s.containerId && !/Last log lines/.test(reason)) {
       const logs = (await this.deps.engine.logs(s.containerId, 15).catch(() => '')).trim();
       if (logs) reason += `\nLast log lines:\n${logs}`;
     }
-    if (s.containerId) await this.deps.engine.stopContainer(s.containerId, 5).catch(() => {});
+    if (secret) reason = reason.replaceAll(secret, '[hidden]');
+    if (s.containerId) {
+      await this.deps.engine.stopContainer(s.containerId, 5).catch(() => {});
+      // A start cut short before the entrypoint read the session file must not leave it behind.
+      await this.deps.engine.putFile(s.containerId, SESSION_DIR, SESSION_FILE, Buffer.alloc(0), { uid: BLENDER_UID, gid: BLENDER_UID }).catch(() => {});
+    }
     this.release(s, { state: 'failed', reason });
     return new AppError(e.code, reason, { cause: error });
   }
@@ -344,6 +361,7 @@ export class SessionManager {
     const lastSave = await this.saveScene(s);
     await this.deps.engine.stopContainer(s.containerId!, 15);
     this.release(s, { state: 'stopped', reason: STOP_WORDS[why], lastSave });
+    this.stopped.emit({ userId, why });
     return this.view(s);
   }
 
@@ -365,7 +383,11 @@ export class SessionManager {
 
   // --- Docker's view ----------------------------------------------------------------------
 
-  /** Rebuilds state from the labelled containers Docker has; adopts running ones. */
+  /**
+   * Rebuilds state from the labelled containers Docker has; adopts running ones. The listing may
+   * be stale by the time a person's lock is free (a start ran meanwhile), so each decision is
+   * taken on a fresh look at that person's current container, under their lock.
+   */
   async reconcile(): Promise<void> {
     const engine = this.deps.engine;
     const containers = await engine.listContainers(instanceLabels(this.deps.instance));
@@ -377,9 +399,15 @@ export class SessionManager {
       seen.add(userId);
       await this.exclusive(userId, async () => {
         const s = this.session(userId, username);
+        if (s.containerId && s.containerId !== c.id) return; // an older container; the session has moved on
+        const info = await engine.inspectContainer(c.id);
+        if (!info) {
+          if (s.containerId === c.id) this.markRemoved(s);
+          return;
+        }
         s.containerId = c.id;
-        if (c.state !== 'running') {
-          if (s.state === 'ready' || s.state === 'waiting') this.markEnded(s, await engine.inspectContainer(c.id));
+        if (!info.running) {
+          if (s.state === 'ready' || s.state === 'waiting') this.markEnded(s, info);
           else if (s.state !== 'failed') this.update(s, { state: 'stopped' });
           return;
         }
@@ -388,9 +416,10 @@ export class SessionManager {
       });
     }
     for (const s of this.sessions.values()) {
-      if (!seen.has(s.userId) && s.containerId) {
-        await this.exclusive(s.userId, async () => this.markRemoved(s));
-      }
+      if (seen.has(s.userId) || !s.containerId) continue;
+      await this.exclusive(s.userId, async () => {
+        if (s.containerId && !(await engine.inspectContainer(s.containerId))) this.markRemoved(s);
+      });
     }
   }
 
@@ -398,8 +427,8 @@ export class SessionManager {
   private async adopt(s: Session, containerId: string): Promise<void> {
     const engine = this.deps.engine;
     const info = await engine.inspectContainer(containerId);
-    const file = await engine.readFile(containerId, `${SESSION_DIR}/${SESSION_FILE}`);
-    const secret = file ? /^BLENDER_LAB_SECRET='([A-Za-z0-9_-]+)'$/m.exec(file.toString('utf8'))?.[1] : undefined;
+    const read = info?.running ? await engine.exec(containerId, ['cat', SECRET_FILE]) : null;
+    const secret = read?.exitCode === 0 && /^[A-Za-z0-9_-]{16,256}$/.test(read.stdout) ? read.stdout : undefined;
     const ports = info ? pairFrom(info.ports) : null;
     if (!info?.running || !secret || !ports) {
       this.update(s, { state: 'failed', reason: 'A running container was found that the panel cannot reach; stop it and sign in again.' });
@@ -467,18 +496,24 @@ export class SessionManager {
       if (event.action === 'start' && userId) await this.reconcile();
       return;
     }
-    if (event.action === 'oom') s.oomKilled = true;
+    // Events of a container the session has replaced (late, or from a start cut short) say nothing about it now.
+    const current = () => s.containerId === event.id;
+    if (event.action === 'oom' && current()) s.oomKilled = true;
     // Our own starts and stops produce events too; they are already accounted for.
     if (s.state === 'starting' || s.state === 'stopping') return;
-    if (event.action === 'die' && (s.state === 'ready' || s.state === 'waiting')) {
+    if (event.action === 'die') {
       await this.exclusive(s.userId, async () => {
-        if (s.state === 'ready' || s.state === 'waiting') this.markEnded(s, await this.deps.engine.inspectContainer(event.id));
+        if (!current() || (s.state !== 'ready' && s.state !== 'waiting')) return;
+        const info = await this.deps.engine.inspectContainer(event.id);
+        if (!info?.running) this.markEnded(s, info);
       });
     } else if (event.action === 'destroy') {
-      await this.exclusive(s.userId, async () => this.markRemoved(s));
-    } else if (event.action === 'start' && (s.state === 'stopped' || s.state === 'failed')) {
       await this.exclusive(s.userId, async () => {
-        if (s.state === 'stopped' || s.state === 'failed') await this.adopt(s, event.id);
+        if (current() && !(await this.deps.engine.inspectContainer(event.id))) this.markRemoved(s);
+      });
+    } else if (event.action === 'start') {
+      await this.exclusive(s.userId, async () => {
+        if ((s.state === 'stopped' || s.state === 'failed') && (current() || !s.containerId)) await this.adopt(s, event.id);
       });
     }
   }
@@ -566,8 +601,8 @@ function pairFrom(ports: Record<number, number>): PortPair | null {
 }
 
 /** What decides whether an existing container still fits: the image and the limits. */
-function specHash(imageId: string, s: Settings): string {
-  return createHash('sha256').update(JSON.stringify([imageId, s.memoryMiB, s.cpus, s.pidsLimit])).digest('hex').slice(0, 16);
+function specHash(imageId: string, s: Settings, network: string): string {
+  return createHash('sha256').update(JSON.stringify([CONTAINER_GENERATION, imageId, s.memoryMiB, s.cpus, s.pidsLimit, network])).digest('hex').slice(0, 16);
 }
 
 /** NAME='value' lines the entrypoint sources; values are single-quoted so nothing in them runs. */

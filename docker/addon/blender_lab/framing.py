@@ -58,7 +58,7 @@ class RequestReader:
                 break
             frames.append(frame)
         if len(self._buf) > self.max_bytes:
-            raise FramingError(f"Request too large: over {self.max_bytes // (1024 * 1024)} MiB")
+            raise FramingError(f"Request too large: over {_size(self.max_bytes)}")
         return frames
 
     def _next_frame(self):
@@ -85,7 +85,7 @@ class RequestReader:
             return None
         length = int.from_bytes(buf[:4], "big")
         if length > self.max_bytes:
-            raise FramingError(f"Request too large: over {self.max_bytes // (1024 * 1024)} MiB")
+            raise FramingError(f"Request too large: over {_size(self.max_bytes)}")
         if len(buf) < 4 + length:
             return None
         payload = bytes(buf[4:4 + length])
@@ -129,6 +129,10 @@ class RequestReader:
                     del buf[:pos]
                     self._reset_scan()
                     return Frame(payload, RAW)
+
+
+def _size(n):
+    return f"{n // (1024 * 1024)} MiB" if n >= 1024 * 1024 else f"{n} bytes before authenticating"
 
 
 def encode_reply(data, fmt):

@@ -9,16 +9,22 @@ import json
 import queue
 import socket
 import threading
+import time
 import traceback
 
 from .errors import CommandError
-from .framing import FramingError, RequestReader, encode_reply
+from .framing import MAX_REQUEST_BYTES, FramingError, RequestReader, encode_reply
 
-AUTH_TIMEOUT_S = 10.0
+# The whole handshake (connect to authenticated) must fit in this, however the bytes trickle in.
+AUTH_DEADLINE_S = 5.0
+# Before authenticating a client may send only this much: an auth request is tiny.
+PRE_AUTH_MAX_BYTES = 4096
 REQUEST_TIMEOUT_S = 600.0
-# Anyone on the machine can reach the port; a cap keeps a flood of idle connections from
-# exhausting threads. Connections beyond it are closed at once.
+# Anyone on the machine can reach the port. Authenticated clients and clients still in their
+# handshake have separate caps, and a new handshake evicts the oldest pending one when its
+# pool is full, so strangers can neither exhaust threads nor keep the panel out.
 MAX_CLIENTS = 32
+MAX_PENDING = 16
 
 
 def _error(message):
@@ -45,7 +51,9 @@ class Server:
         self._port = port
         self._log = log
         self._jobs = queue.Queue()
-        self._slots = threading.BoundedSemaphore(MAX_CLIENTS)
+        self._lock = threading.Lock()
+        self._pending = []  # connections still in their handshake, oldest first
+        self._authenticated = 0
         self._sock = None
         self._running = False
 
@@ -97,25 +105,40 @@ class Server:
                 conn, _addr = self._sock.accept()
             except OSError:
                 return
-            if not self._slots.acquire(blocking=False):
-                self._refuse(conn)
-                continue
+            with self._lock:
+                evicted = self._pending.pop(0) if len(self._pending) >= MAX_PENDING else None
+                self._pending.append(conn)
+            if evicted is not None:
+                _shut(evicted)  # its thread sees the closed socket and ends
             threading.Thread(target=self._serve, args=(conn,), name="blender-lab-client", daemon=True).start()
 
-    def _refuse(self, conn):
-        try:
-            self._send(conn, _error(f"Too many connections (limit {MAX_CLIENTS})"), "raw")
-            conn.close()
-        except OSError:
-            pass
+    def _leave_handshake(self, conn):
+        with self._lock:
+            if conn in self._pending:
+                self._pending.remove(conn)
+
+    def _admit(self, conn):
+        """Moves a connection that authenticated into the authenticated pool, if it has room."""
+        with self._lock:
+            if conn in self._pending:
+                self._pending.remove(conn)
+            if self._authenticated >= MAX_CLIENTS:
+                return False
+            self._authenticated += 1
+            return True
 
     def _serve(self, conn):
-        reader = RequestReader()
+        reader = RequestReader(max_bytes=PRE_AUTH_MAX_BYTES)
         authenticated = False
+        deadline = time.monotonic() + AUTH_DEADLINE_S
         try:
             conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-            conn.settimeout(AUTH_TIMEOUT_S)
             while True:
+                if not authenticated:
+                    left = deadline - time.monotonic()
+                    if left <= 0:
+                        return
+                    conn.settimeout(left)
                 try:
                     data = conn.recv(1 << 16)
                 except socket.timeout:
@@ -140,15 +163,23 @@ class Server:
                         if not self._authenticates(request):
                             self._send(conn, _error("Authentication failed"), frame.fmt)
                             return
+                        if not self._admit(conn):
+                            self._send(conn, _error(f"Too many connections (limit {MAX_CLIENTS})"), frame.fmt)
+                            return
                         authenticated = True
+                        reader.max_bytes = MAX_REQUEST_BYTES
                         conn.settimeout(None)  # an authenticated client may stay as long as it likes
                         self._send(conn, {"status": "success", "result": {"authenticated": True}}, frame.fmt)
                         continue
                     self._send(conn, self._run(request), frame.fmt)
         except (ConnectionError, OSError):
-            return  # the client went away; nothing to answer
+            return  # the client went away (or was evicted); nothing to answer
         finally:
-            self._slots.release()
+            if authenticated:
+                with self._lock:
+                    self._authenticated -= 1
+            else:
+                self._leave_handshake(conn)
             try:
                 conn.close()
             except OSError:
@@ -186,6 +217,13 @@ class Server:
         except (TypeError, ValueError) as exc:
             data = json.dumps(_error(f"Result could not be encoded as JSON: {exc}")).encode("utf-8")
         conn.sendall(encode_reply(data, fmt))
+
+
+def _shut(conn):
+    try:
+        conn.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass
 
 
 def _linger(conn, seconds=2.0):

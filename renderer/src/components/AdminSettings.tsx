@@ -6,6 +6,8 @@ import { useBridge } from '../context';
 const FIELDS: { key: keyof Settings; label: string; type: 'text' | 'number' | 'checkbox' }[] = [
   { key: 'image', label: 'Blender image', type: 'text' },
   { key: 'idleTimeoutMinutes', label: 'Idle timeout (minutes)', type: 'number' },
+  { key: 'signOutIdleMinutes', label: 'Sign out after the panel is unused for (minutes)', type: 'number' },
+  { key: 'signInMaxHours', label: 'Longest sign-in (hours)', type: 'number' },
   { key: 'memoryMiB', label: 'Memory per session (MiB)', type: 'number' },
   { key: 'cpus', label: 'CPUs per session', type: 'number' },
   { key: 'pidsLimit', label: 'Processes per session', type: 'number' },

@@ -1,0 +1,43 @@
+/**
+ * Every API method and who may call it: the only place rights are declared. It holds no schemas
+ * (and imports nothing), so the sandboxed preload can carry it without pulling in zod.
+ */
+export const METHOD_ROLES = {
+  'auth.signUp': 'anyone',
+  'auth.signIn': 'anyone',
+  'auth.whoAmI': 'anyone',
+  'auth.signOut': 'user',
+  'account.changePassword': 'user',
+  'session.mine': 'user',
+  'session.start': 'user',
+  'session.blenderAddress': 'user',
+  'session.activity': 'user',
+  'blender.sceneInfo': 'user',
+  'blender.objectInfo': 'user',
+  'blender.run': 'user',
+  'blender.screenshot': 'user',
+  'keys.list': 'user',
+  'keys.set': 'user',
+  'keys.clear': 'user',
+  'admin.sessions': 'admin',
+  'admin.stopSession': 'admin',
+  'admin.stopAll': 'admin',
+  'admin.cleanupIdle': 'admin',
+  'admin.logs': 'admin',
+  'admin.users': 'admin',
+  'admin.createUser': 'admin',
+  'admin.setDisabled': 'admin',
+  'admin.setRole': 'admin',
+  'admin.resetPassword': 'admin',
+  'admin.deleteUser': 'admin',
+  'admin.settings': 'admin',
+  'admin.updateSettings': 'admin',
+} as const;
+
+export type Method = keyof typeof METHOD_ROLES;
+export type CallerRole = (typeof METHOD_ROLES)[Method];
+
+export const METHOD_NAMES = Object.keys(METHOD_ROLES) as Method[];
+
+/** Events main sends to a renderer. */
+export const EVENT_NAMES = ['session.changed', 'session.progress', 'signIn.expiring', 'signIn.ended'] as const;
