@@ -1,16 +1,22 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { app, BrowserWindow, dialog, ipcMain } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, Menu, powerMonitor, protocol, safeStorage } from 'electron';
 import { isActive } from '../shared/sessions';
+import { APP_SCHEME, APP_SCHEME_PRIVILEGES, appProtocolHandler } from './app-protocol';
 import { registerApi } from './ipc';
+import { appMenuTemplate } from './menu';
 import { quitSequence } from './quit';
 import { createApp, type App } from './services/app';
+import { SafeStorageSecretStore } from './services/safe-storage-secrets';
 import { PanelTray } from './tray';
-import { blenderUiMatcher, createMainWindow, isAppUrl } from './window';
+import { blenderUiMatcher, createMainWindow, isAppUrl, isDevelopment } from './window';
 
 // Composition root: builds the services, the window, the tray and IPC; owns the app lifecycle.
 const appDir = path.dirname(fileURLToPath(import.meta.url));
 const resource = (name: string) => (app.isPackaged ? path.join(process.resourcesPath, name) : path.resolve(appDir, '../..', name));
+
+// Before ready: the renderer's own origin, app://panel.
+protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: APP_SCHEME_PRIVILEGES }]);
 
 if (!app.requestSingleInstanceLock()) {
   app.quit();
@@ -34,16 +40,26 @@ if (!app.requestSingleInstanceLock()) {
   app.on('second-instance', openPanel);
 
   app.whenReady().then(async () => {
+    Menu.setApplicationMenu(Menu.buildFromTemplate(appMenuTemplate(isDevelopment)));
+    protocol.handle(APP_SCHEME, appProtocolHandler(path.resolve(appDir, '../renderer')));
     try {
-      services = await createApp({ dataDir: app.getPath('userData'), imageContextDir: resource('docker') });
+      services = await createApp({
+        dataDir: app.getPath('userData'),
+        imageContextDir: resource('docker'),
+        // Electron refuses keytar's Node-built binary; safeStorage keeps its key in the OS keychain.
+        secretStore: (dataDir) => new SafeStorageSecretStore(safeStorage, dataDir),
+      });
     } catch (error) {
       dialog.showErrorBox('Blender Lab cannot start', (error as Error).message);
       app.exit(1);
       return;
     }
     for (const problem of services.problems) console.error(`[blender-lab] ${problem}`);
-    const { sessions } = services;
-    registerApi(ipcMain, services.api, (sender, frameUrl) => mainWindow !== null && sender === mainWindow.webContents && isAppUrl(frameUrl));
+    const { sessions, api } = services;
+    registerApi(ipcMain, api, (sender, frameUrl) => mainWindow !== null && sender === mainWindow.webContents && isAppUrl(frameUrl));
+    // Whoever comes to a locked or woken machine is not necessarily who left it.
+    powerMonitor.on('lock-screen', () => api.endAllSignIns('locked'));
+    powerMonitor.on('suspend', () => api.endAllSignIns('locked'));
     tray = new PanelTray(resource('build/icon.png'), {
       stopSession: (userId) => void sessions.stop(userId, 'tray').catch((e) => console.error(e)),
       stopAll: () => void sessions.stopAll('tray').catch((e) => console.error(e)),

@@ -32,9 +32,22 @@ export function applyContentSecurityPolicy(session: Session, isAppUrl: (url: str
  * No navigation away from the app and no new windows; an embedded frame may show only a
  * Blender UI (`isBlenderUi`), which itself admits only the holder of that session's secret.
  */
-export function guardNavigation(contents: WebContents, isAppUrl: (url: string) => boolean, isBlenderUi: (url: string) => boolean): void {
+export function guardNavigation(
+  contents: WebContents,
+  isAppUrl: (url: string) => boolean,
+  isBlenderUi: (url: string) => boolean,
+  development = false,
+): void {
   contents.on('will-navigate', (event, url) => {
     if (!isAppUrl(url)) event.preventDefault();
+  });
+  // A server redirect is a navigation too, in the main frame or in a frame.
+  contents.on('will-redirect', (event) => {
+    if (event.isMainFrame ? !isAppUrl(event.url) : !isBlenderUi(event.url)) event.preventDefault();
+  });
+  // DevTools, from a keyboard shortcut or anywhere else, only while developing.
+  contents.on('devtools-opened', () => {
+    if (!development) contents.closeDevTools();
   });
   contents.on('will-frame-navigate', (event) => {
     if (!event.isMainFrame && !isBlenderUi(event.url)) event.preventDefault();

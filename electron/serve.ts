@@ -28,7 +28,12 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
 const rendererDir = path.resolve(values['renderer-dir']);
 
 const token = randomBytes(24).toString('base64url');
-const COOKIE = 'blender_lab_access';
+// The browser gets a random id of its own for the printed token, never the token itself: cookies
+// ignore ports, so every server on 127.0.0.1 the browser visits would receive it.
+const COOKIE = 'blender_lab_browser';
+const browsers = new Map<string, number>(); // browser id → when it expires (ms)
+/** The largest API message a tab may send (Python code is at most 1 MiB of it). */
+const MAX_MESSAGE_BYTES = 2 * 1024 * 1024;
 const TYPES: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css', '.png': 'image/png', '.svg': 'image/svg+xml' };
 
 function isToken(candidate: string): boolean {
@@ -37,8 +42,26 @@ function isToken(candidate: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
+function newBrowser(lifetimeMs: number): string {
+  const id = randomBytes(24).toString('base64url');
+  browsers.set(id, Date.now() + lifetimeMs);
+  return id;
+}
+
 function hasAccess(req: http.IncomingMessage): boolean {
-  return isToken((req.headers.cookie ?? '').split(/;\s*/).find((c) => c.startsWith(`${COOKIE}=`))?.slice(COOKIE.length + 1) ?? '');
+  const id = (req.headers.cookie ?? '').split(/;\s*/).find((c) => c.startsWith(`${COOKIE}=`))?.slice(COOKIE.length + 1) ?? '';
+  const expires = browsers.get(id);
+  if (expires === undefined) return false;
+  if (Date.now() >= expires) {
+    browsers.delete(id);
+    return false;
+  }
+  return true;
+}
+
+/** Only the loopback names of our own port: a page on another site that rebinds its DNS to 127.0.0.1 gets nothing. */
+function hostAllowed(req: http.IncomingMessage, port: number): boolean {
+  return req.headers.host === `127.0.0.1:${port}` || req.headers.host === `localhost:${port}`;
 }
 
 // The only thing served without the token: a page that trades the token in the URL fragment
@@ -57,15 +80,22 @@ async function main() {
   const app = await createApp({ dataDir: values['data-dir'], imageContextDir: path.join(root, 'docker') });
   for (const problem of app.problems) console.error(`[blender-lab] ${problem}`);
 
+  const listeningPort = () => (server.address() as { port: number }).port;
   const server = http.createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const security = { 'Content-Security-Policy': CONTENT_SECURITY_POLICY, 'X-Content-Type-Options': 'nosniff', 'Referrer-Policy': 'no-referrer', 'Cache-Control': 'no-store' };
+    if (!hostAllowed(req, listeningPort())) {
+      res.writeHead(403, security).end('wrong host');
+      return;
+    }
     if (req.method === 'POST' && url.pathname === '/access') {
       if (!isToken(await readBody(req, 256))) {
         res.writeHead(403, security).end('wrong token');
         return;
       }
-      res.writeHead(204, { ...security, 'Set-Cookie': `${COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/` }).end();
+      const lifetimeS = app.settings.get().signInMaxHours * 3600;
+      const id = newBrowser(lifetimeS * 1000);
+      res.writeHead(204, { ...security, 'Set-Cookie': `${COOKIE}=${id}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${lifetimeS}` }).end();
       return;
     }
     if (req.method !== 'GET') {
@@ -92,10 +122,14 @@ async function main() {
     }
   });
 
-  const wss = new WebSocketServer({ noServer: true, maxPayload: 2 * 1024 * 1024 });
+  // No input from a client may end the process: every socket the panel owns handles its errors.
+  server.on('clientError', (_error, socket) => socket.destroy());
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
+  wss.on('error', (error) => console.error(`[blender-lab] WebSocket server: ${error.message}`));
   server.on('upgrade', (req, socket, head) => {
-    const sameOrigin = req.headers.origin === `http://127.0.0.1:${(server.address() as { port: number }).port}`;
-    if (new URL(req.url ?? '/', 'http://x').pathname !== '/api' || !hasAccess(req) || !sameOrigin) {
+    socket.on('error', () => socket.destroy());
+    const sameOrigin = req.headers.origin === `http://${req.headers.host}`;
+    if (!hostAllowed(req, listeningPort()) || new URL(req.url ?? '/', 'http://x').pathname !== '/api' || !hasAccess(req) || !sameOrigin) {
       socket.end('HTTP/1.1 403 Forbidden\r\n\r\n');
       return;
     }
@@ -106,12 +140,13 @@ async function main() {
     const connection = app.api.connect((event, payload) => {
       if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ event, payload }));
     });
+    // ws closes the socket itself after an error (a message over maxPayload, a bad frame); the
+    // close handler below then ends that tab's sign-in. Only this connection is affected.
+    ws.on('error', (error) => console.error(`[blender-lab] a panel connection failed: ${error.message}`));
     ws.on('message', async (data) => {
-      let message: { id?: unknown; method?: unknown; input?: unknown };
-      try {
-        message = JSON.parse(data.toString());
-      } catch {
-        ws.send(JSON.stringify({ id: null, reply: { ok: false, error: { code: 'INVALID_INPUT', message: 'Messages must be JSON' } } }));
+      const message = parseMessage(data.toString());
+      if (typeof message === 'string') {
+        ws.send(JSON.stringify({ id: null, reply: { ok: false, error: { code: 'INVALID_INPUT', message } } }));
         return;
       }
       const reply = await connection.call(message.method, message.input);
@@ -133,6 +168,20 @@ async function main() {
   };
   process.on('SIGINT', () => void shutdown());
   process.on('SIGTERM', () => void shutdown());
+}
+
+/** A call from a tab, or what is wrong with it. */
+function parseMessage(text: string): { id?: unknown; method?: unknown; input?: unknown } | string {
+  let message: unknown;
+  try {
+    message = JSON.parse(text);
+  } catch {
+    return 'Messages must be JSON';
+  }
+  if (!message || typeof message !== 'object' || Array.isArray(message)) return 'A message must be a JSON object with id, method and input';
+  const { id } = message as { id?: unknown };
+  if (id !== undefined && typeof id !== 'number' && typeof id !== 'string') return 'A message id must be a number or text';
+  return message as { id?: unknown; method?: unknown; input?: unknown };
 }
 
 /** At most `limit` characters of the body; a longer or aborted body settles with what came, never hangs. */

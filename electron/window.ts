@@ -1,12 +1,19 @@
 import path from 'node:path';
 import { BrowserWindow } from 'electron';
+import { APP_ENTRY, isAppOrigin } from './app-protocol';
 import { applyContentSecurityPolicy, guardNavigation, secureWebPreferences } from './security';
 
-const devUrl = process.env.ELECTRON_RENDERER_URL;
+const devUrl = process.env.ELECTRON_RENDERER_URL || undefined;
+export const isDevelopment = Boolean(devUrl);
 
-/** The panel's own pages: the dev server while developing, the packaged files otherwise. */
+/** The panel's own pages: exactly the app:// origin (the dev server's while developing). */
 export function isAppUrl(url: string): boolean {
-  return devUrl ? url.startsWith(devUrl) : url.startsWith('file://');
+  try {
+    const u = new URL(url);
+    return devUrl ? u.origin === new URL(devUrl).origin : isAppOrigin(u);
+  } catch {
+    return false;
+  }
 }
 
 /** A Blender UI: plain HTTP on loopback, on a port of the configured UI range. */
@@ -35,9 +42,8 @@ export function createMainWindow(appDir: string, isBlenderUi: (url: string) => b
     webPreferences: secureWebPreferences(path.join(appDir, '../preload/preload.cjs')),
   });
   applyContentSecurityPolicy(win.webContents.session, isAppUrl);
-  guardNavigation(win.webContents, isAppUrl, isBlenderUi);
+  guardNavigation(win.webContents, isAppUrl, isBlenderUi, isDevelopment);
   win.once('ready-to-show', () => win.show());
-  if (devUrl) void win.loadURL(devUrl);
-  else void win.loadFile(path.join(appDir, '../renderer/index.html'));
+  void win.loadURL(devUrl ?? APP_ENTRY);
   return win;
 }

@@ -4,7 +4,7 @@ import { DEFAULT_SETTINGS, settingsSchema, type Settings } from '../../shared/se
 import { AccountService, accountsFileSchema } from './accounts';
 import { ApiServer } from './api-server';
 import { DEFAULT_BASE_IMAGE } from './blender-image';
-import { CredentialService, KeytarSecretStore } from './credentials';
+import { CredentialService, KeytarSecretStore, type SecretStore } from './credentials';
 import { FileStore, MemoryStore, type DocumentStore } from './document-store';
 import { Engine } from './engine';
 import { instanceFor } from './naming';
@@ -18,6 +18,8 @@ export interface AppOptions {
   dataDir: string;
   /** The Blender image's build context (docker/), for building it when missing. */
   imageContextDir: string;
+  /** Where integration keys live: the OS keychain through keytar unless given (the desktop app gives safeStorage's). */
+  secretStore?: (dataDir: string) => SecretStore;
   log?: (message: string) => void;
 }
 
@@ -54,7 +56,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
     signInLimits: () => ({ idleMinutes: settings.get().signOutIdleMinutes, maxHours: settings.get().signInMaxHours }),
   });
   const engine = Engine.connect(settings.get().dockerEndpoint || undefined);
-  const credentials = new CredentialService(new KeytarSecretStore('Blender Lab'), instance);
+  const credentials = new CredentialService(opts.secretStore?.(dataDir) ?? new KeytarSecretStore('Blender Lab'), instance);
   const sessions = new SessionManager({
     engine,
     settings: () => settings.get(),

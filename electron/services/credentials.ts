@@ -1,4 +1,3 @@
-import keytar from 'keytar';
 import { credentialNameSchema, credentialValueSchema, KNOWN_CREDENTIALS, type CredentialStatus } from '../../shared/credentials';
 import { AppError } from '../../shared/errors';
 import { parseOrThrow } from '../../shared/validation';
@@ -11,20 +10,32 @@ export interface SecretStore {
   accounts(): Promise<string[]>;
 }
 
+/**
+ * The OS keychain through keytar, for headless mode and the tests (plain Node). keytar is a native
+ * module built for Node's ABI, which Electron refuses, so it is loaded on first use, never at start-up;
+ * the desktop app uses Electron's safeStorage instead (see SafeStorageSecretStore).
+ */
 export class KeytarSecretStore implements SecretStore {
+  private module: Promise<typeof import('keytar')> | null = null;
+
   constructor(private readonly service: string) {}
 
   get(account: string) {
-    return keychain(() => keytar.getPassword(this.service, account));
+    return keychain(async () => (await this.keytar()).getPassword(this.service, account));
   }
   set(account: string, value: string) {
-    return keychain(() => keytar.setPassword(this.service, account, value));
+    return keychain(async () => (await this.keytar()).setPassword(this.service, account, value));
   }
   delete(account: string) {
-    return keychain(() => keytar.deletePassword(this.service, account));
+    return keychain(async () => (await this.keytar()).deletePassword(this.service, account));
   }
   async accounts() {
-    return (await keychain(() => keytar.findCredentials(this.service))).map((c) => c.account);
+    return (await keychain(async () => (await this.keytar()).findCredentials(this.service))).map((c) => c.account);
+  }
+
+  private async keytar() {
+    this.module ??= import('keytar').then((m) => (m as { default?: typeof import('keytar') }).default ?? m);
+    return this.module;
   }
 }
 

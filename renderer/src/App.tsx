@@ -1,5 +1,7 @@
 import { useEffect } from 'react';
-import { usePanel } from './context';
+import { useActivityReporting } from './activity';
+import { StillThere } from './components/StillThere';
+import { usePanel, useStoreApi } from './context';
 import { Admin } from './screens/Admin';
 import { Keys } from './screens/Keys';
 import { SignIn } from './screens/SignIn';
@@ -12,6 +14,7 @@ export function App() {
   const progress = usePanel((s) => s.progress);
   const view = usePanel((s) => s.view);
   const init = usePanel((s) => s.init);
+  useActivityReporting(useStoreApi());
 
   useEffect(() => {
     void init();
@@ -20,6 +23,10 @@ export function App() {
   if (!ready) return <main className="center" aria-busy="true" />;
   if (progress) return <Starting progress={progress} />;
   if (!user) return <SignIn />;
-  if (view === 'admin' && user.role === 'admin') return <Admin />;
-  return view === 'keys' ? <Keys /> : <Workspace />;
+  return (
+    <>
+      {view === 'admin' && user.role === 'admin' ? <Admin /> : view === 'keys' ? <Keys /> : <Workspace />}
+      <StillThere />
+    </>
+  );
 }

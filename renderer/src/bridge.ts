@@ -1,4 +1,5 @@
-import { METHOD_NAMES, type EventName, type Events, type PanelApi, type PanelBridge, type Reply } from '../../shared/api';
+import type { EventName, Events, PanelApi, PanelBridge, Reply } from '../../shared/api';
+import { METHOD_NAMES } from '../../shared/methods';
 
 declare global {
   interface Window {
@@ -66,5 +67,13 @@ function webSocketBridge(): PanelBridge {
   };
 }
 
-export const bridge: PanelBridge = window.blenderLab ?? webSocketBridge();
+/**
+ * The Electron preload's bridge, or the headless panel's WebSocket. In Electron a missing bridge
+ * (a preload that failed to load) is an error the panel shows, never a silent fallback.
+ */
+export function findBridge(): PanelBridge | null {
+  if (window.blenderLab) return window.blenderLab;
+  const inElectron = location.protocol === 'app:' || /\bElectron\//.test(navigator.userAgent);
+  return inElectron ? null : webSocketBridge();
+}
 export type { Events };

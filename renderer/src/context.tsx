@@ -15,6 +15,12 @@ export function usePanel<T>(select: (state: PanelState) => T): T {
   return useStore(value.store, select);
 }
 
+export function useStoreApi(): PanelStore {
+  const value = useContext(StoreContext);
+  if (!value) throw new Error('useStoreApi outside PanelProvider');
+  return value.store;
+}
+
 export function useBridge(): PanelBridge {
   const value = useContext(StoreContext);
   if (!value) throw new Error('useBridge outside PanelProvider');

@@ -28,6 +28,10 @@ export interface PanelState {
   running: string | null;
   /** Everyone's sessions with their resource use, for administrators. */
   sessions: AdminSessionRow[];
+  /** When this sign-in ends unless the person shows they are there (the "Still there?" warning). */
+  expiresAt: string | null;
+  /** Why the last sign-in ended, shown on the sign-in screen. */
+  signedOutBecause: string | null;
 
   init(): Promise<void>;
   signIn(username: string, password: string): Promise<void>;
@@ -41,13 +45,20 @@ export interface PanelState {
   setView(view: View): void;
   refreshSessions(): Promise<void>;
   dismissError(): void;
+  /** Input seen (in the panel or in the Blender frame): tells main, at most twice a minute unless a warning is up. */
+  reportActivity(): void;
+  stay(): Promise<void>;
 }
+
+/** How often input is reported while no warning is up. */
+const ACTIVITY_REPORT_MS = 30_000;
 
 export type PanelStore = StoreApi<PanelState>;
 
 /** All the renderer's state, driven by the bridge; plain data in, plain data out. */
-export function createPanelStore(bridge: PanelBridge): PanelStore {
+export function createPanelStore(bridge: PanelBridge, now: () => number = Date.now): PanelStore {
   let historyId = 0;
+  let lastReport = 0;
   const call = async <M extends Method>(method: M, input: Input<M>): Promise<Result<M>> => {
     const reply = await bridge.api[method](input);
     if (!reply.ok) throw reply.error;
@@ -73,6 +84,8 @@ export function createPanelStore(bridge: PanelBridge): PanelStore {
       history: [],
       running: null,
       sessions: [],
+      expiresAt: null,
+      signedOutBecause: null,
 
       async init() {
         try {
@@ -91,9 +104,10 @@ export function createPanelStore(bridge: PanelBridge): PanelStore {
 
       async signIn(username, password) {
         // The starting screen appears with the first progress report, i.e. once the password is accepted.
-        set({ signingIn: true, error: null });
+        set({ signingIn: true, error: null, signedOutBecause: null });
         try {
           const { user, session } = await call('auth.signIn', { username, password });
+          lastReport = now();
           set({ user, view: 'workspace', history: [] });
           await afterStart(session);
         } catch (error) {
@@ -121,7 +135,7 @@ export function createPanelStore(bridge: PanelBridge): PanelStore {
         } catch (error) {
           fail(error);
         }
-        set({ user: null, session: null, blenderAddress: null, progress: null, history: [], sessions: [], view: 'workspace' });
+        set(signedOutState());
       },
 
       async startAgain() {
@@ -173,7 +187,32 @@ export function createPanelStore(bridge: PanelBridge): PanelStore {
       },
 
       dismissError: () => set({ error: null }),
+
+      reportActivity() {
+        if (!get().user) return;
+        if (!get().expiresAt && now() - lastReport < ACTIVITY_REPORT_MS) return;
+        lastReport = now();
+        set({ expiresAt: null });
+        void bridge.api['session.activity']({});
+      },
+
+      async stay() {
+        lastReport = now();
+        set({ expiresAt: null });
+        try {
+          await call('session.activity', {});
+        } catch (error) {
+          fail(error);
+        }
+      },
     };
+  });
+
+  bridge.on('signIn.expiring', ({ at }) => {
+    if (store.getState().user) store.setState({ expiresAt: at });
+  });
+  bridge.on('signIn.ended', ({ message }) => {
+    store.setState({ ...signedOutState(), signedOutBecause: message, error: null });
   });
 
   bridge.on('session.progress', (progress) => {
@@ -192,6 +231,11 @@ export function createPanelStore(bridge: PanelBridge): PanelStore {
     }
   });
   return store;
+}
+
+/** Everything of the person who was signed in: nothing of it may stay for the next one. */
+function signedOutState(): Partial<PanelState> {
+  return { user: null, session: null, blenderAddress: null, progress: null, history: [], sessions: [], view: 'workspace', running: null, expiresAt: null };
 }
 
 export function asError(error: unknown): ErrorData {

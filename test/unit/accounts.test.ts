@@ -53,9 +53,21 @@ describe('creating accounts', () => {
     ['bad\nname', 'Username must not contain control characters'],
     ['tab\tname', 'Username must not contain control characters'],
     [42, 'Username must be text'],
+    ['ada\u200b', 'Username must not contain invisible characters (zero-width or text-direction marks)'],
+    ['\u202eadmin', 'Username must not contain invisible characters (zero-width or text-direction marks)'],
+    ['bo\u2066b\u2069', 'Username must not contain invisible characters (zero-width or text-direction marks)'],
+    ['ad\u00ada', 'Username must not contain invisible characters (zero-width or text-direction marks)'],
+    ['a\ufeffda', 'Username must not contain invisible characters (zero-width or text-direction marks)'],
   ])('rejects the username %j with "%s"', async (username, message) => {
     await expect(accounts.createAccount({ username, password: pw })).rejects.toMatchObject({ code: 'INVALID_INPUT', message });
     expect(accounts.listUsers()).toEqual([]);
+  });
+
+  it('stores names in NFC, so a decomposed é is the same name as a composed one', async () => {
+    const zoe = await accounts.createAccount({ username: 'Zoe\u0301', password: pw });
+    expect(zoe.username).toBe('Zo\u00e9');
+    await expect(accounts.createAccount({ username: 'zo\u00e9', password: pw })).rejects.toMatchObject({ code: 'USERNAME_TAKEN' });
+    expect((await accounts.signIn('ZOE\u0301', pw)).user.id).toBe(zoe.id);
   });
 
   it('accepts 32 characters, including non-Latin ones', async () => {

@@ -10,7 +10,7 @@ vi.mock('electron', async () => {
   return fake.electron.module;
 });
 
-const { blenderUiMatcher, createMainWindow } = await import('../../electron/window');
+const { blenderUiMatcher, createMainWindow, isAppUrl } = await import('../../electron/window');
 const { registerApi } = await import('../../electron/ipc');
 const { PanelTray } = await import('../../electron/tray');
 const { quitSequence } = await import('../../electron/quit');
@@ -25,7 +25,8 @@ describe('the main window', () => {
   it('isolates the renderer: context isolation, sandbox, no Node, our preload', () => {
     const win = createMainWindow('/app/out/main') as unknown as { options: { webPreferences: Record<string, unknown> }; loaded: string };
     expect(win.options.webPreferences).toMatchObject({ contextIsolation: true, sandbox: true, nodeIntegration: false, webviewTag: false, preload: '/app/out/preload/preload.cjs' });
-    expect(win.loaded).toBe('file:///app/out/renderer/index.html');
+    // The renderer comes from the app's own scheme, never file:// (every file would count as the app).
+    expect(win.loaded).toBe('app://panel/index.html');
   });
 
   it('denies navigation away from the app, new windows and permission requests', () => {
@@ -35,8 +36,11 @@ describe('the main window', () => {
     wc.emit('will-navigate', away, 'https://example.com/');
     expect(away.preventDefault).toHaveBeenCalled();
     const home = { preventDefault: vi.fn() };
-    wc.emit('will-navigate', home, 'file:///app/out/renderer/index.html');
+    wc.emit('will-navigate', home, 'app://panel/index.html');
     expect(home.preventDefault).not.toHaveBeenCalled();
+    const file = { preventDefault: vi.fn() };
+    wc.emit('will-navigate', file, 'file:///app/out/renderer/index.html');
+    expect(file.preventDefault).toHaveBeenCalled();
     expect(wc.windowOpenHandler?.({ url: 'https://example.com' })).toEqual({ action: 'deny' });
     let granted: boolean | undefined;
     wc.session.permissionRequestHandler?.(wc, 'media', (ok) => { granted = ok; });
@@ -58,12 +62,32 @@ describe('the main window', () => {
     expect(navigate('https://127.0.0.1:13005/')).toBe(false);
   });
 
-  it('sends a strict Content-Security-Policy with the app\'s pages', () => {
-    const win = createMainWindow('/app/out/main') as unknown as { webContents: { session: { headersHandler: (d: unknown, cb: (r: { responseHeaders: Record<string, string[]> }) => void) => void } } };
-    let headers: Record<string, string[]> = {};
-    win.webContents.session.headersHandler({ url: 'file:///app/out/renderer/index.html', responseHeaders: {} }, (r) => { headers = r.responseHeaders; });
-    expect(headers['Content-Security-Policy']?.[0]).toMatch(/default-src 'self'; script-src 'self'/);
-    expect(headers['Content-Security-Policy']?.[0]).toContain('frame-src http://127.0.0.1:*');
+  it('refuses a redirect of the window away from the app, or of a frame to anything but a Blender UI', () => {
+    const isBlenderUi = blenderUiMatcher(() => ({ uiPortBase: 13000, portRangeSize: 100 }));
+    const win = createMainWindow('/app/out/main', isBlenderUi) as unknown as { webContents: InstanceType<ReturnType<typeof createFakeElectron>['FakeWebContents']> };
+    const redirect = (url: string, isMainFrame: boolean) => {
+      const event = { url, isMainFrame, preventDefault: vi.fn() };
+      win.webContents.emit('will-redirect', event);
+      return event.preventDefault.mock.calls.length === 0;
+    };
+    expect(redirect('https://example.com/', true)).toBe(false);
+    expect(redirect('app://panel/index.html', true)).toBe(true);
+    expect(redirect('http://127.0.0.1:13001/blender-lab.html', false)).toBe(true);
+    expect(redirect('http://127.0.0.1:8080/', false)).toBe(false);
+  });
+
+  it('closes DevTools outside development, however they were opened', () => {
+    const win = createMainWindow('/app/out/main') as unknown as { webContents: InstanceType<ReturnType<typeof createFakeElectron>['FakeWebContents']> };
+    win.webContents.emit('devtools-opened');
+    expect(win.webContents.devToolsClosed).toBe(1);
+  });
+
+  it('counts exactly the app:// origin as the app', () => {
+    expect(isAppUrl('app://panel/index.html')).toBe(true);
+    expect(isAppUrl('file:///app/out/renderer/index.html')).toBe(false);
+    expect(isAppUrl('app://other/index.html')).toBe(false);
+    expect(isAppUrl('http://127.0.0.1:13000/')).toBe(false);
+    expect(isAppUrl('not a url')).toBe(false);
   });
 });
 

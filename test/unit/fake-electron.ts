@@ -23,7 +23,9 @@ export function createFakeElectron() {
       super();
       this.session.webRequest.onHeadersReceived = (fn: never) => { this.session.headersHandler = fn; };
     }
+    devToolsClosed = 0;
     setWindowOpenHandler(fn: never) { this.windowOpenHandler = fn; }
+    closeDevTools() { this.devToolsClosed++; }
     isDestroyed() { return false; }
     send(channel: string, payload: unknown) { this.sent.push([channel, payload]); }
   }

@@ -16,6 +16,8 @@ describe('settings', () => {
       uiPortBase: 13000,
       portRangeSize: 100,
       idleTimeoutMinutes: 30,
+      signOutIdleMinutes: 15,
+      signInMaxHours: 12,
       memoryMiB: 2048,
       cpus: 1,
       pidsLimit: 1024,

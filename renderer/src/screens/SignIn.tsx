@@ -6,6 +6,7 @@ export function SignIn() {
   const signIn = usePanel((s) => s.signIn);
   const signUp = usePanel((s) => s.signUp);
   const busy = usePanel((s) => s.signingIn);
+  const signedOutBecause = usePanel((s) => s.signedOutBecause);
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
 
@@ -19,6 +20,11 @@ export function SignIn() {
       <form className="card sign-in" onSubmit={submit} aria-labelledby="sign-in-title">
         <h1 id="sign-in-title">Blender Lab</h1>
         <p className="muted">Sign in to get your own Blender.</p>
+        {signedOutBecause && (
+          <p role="status" className="notice">
+            {signedOutBecause}
+          </p>
+        )}
         <ErrorBanner />
         <label>
           Username

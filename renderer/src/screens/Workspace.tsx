@@ -1,22 +1,13 @@
-import { useEffect, useState, type FormEvent } from 'react';
+import { useState, type FormEvent } from 'react';
 import { ErrorBanner } from '../components/ErrorBanner';
 import { Header } from '../components/Header';
 import { History } from '../components/History';
-import { useBridge, usePanel } from '../context';
+import { usePanel } from '../context';
 
 export function Workspace() {
   const session = usePanel((s) => s.session);
   const address = usePanel((s) => s.blenderAddress);
   const startAgain = usePanel((s) => s.startAgain);
-  const bridge = useBridge();
-
-  // Interaction inside Blender happens in the frame; focus on the panel means someone is here.
-  useEffect(() => {
-    const timer = setInterval(() => {
-      if (document.hasFocus()) void bridge.api['session.activity']({});
-    }, 60_000);
-    return () => clearInterval(timer);
-  }, [bridge]);
 
   return (
     <div className="workspace">
