@@ -26,7 +26,7 @@ function api() {
   const panel = new Panel({ accounts, sessions, settings, credentials: {} as CredentialService });
   const events: unknown[] = [];
   const server = new ApiServer(panel, accounts, sessions);
-  return { connection: server.connect((event, payload) => events.push([event, payload])), events };
+  return { connection: server.connect((event, payload) => events.push([event, payload])), events, server, accounts, sessions };
 }
 
 describe('the API', () => {
@@ -82,5 +82,53 @@ describe('the API', () => {
     } finally {
       console.error = original;
     }
+  });
+});
+
+describe('sign-ins over a connection', () => {
+  async function signedIn() {
+    const a = api();
+    await a.connection.call('auth.signUp', { username: 'ada', password: 'ada password' });
+    await a.connection.call('auth.signUp', { username: 'bob', password: 'bob password' });
+    await a.connection.call('auth.signIn', { username: 'bob', password: 'bob password' });
+    return a;
+  }
+
+  it('a closed window or tab ends the sign-in it held', async () => {
+    const { connection, accounts } = await signedIn();
+    const token = connection.token!;
+    connection.close();
+    expect(() => accounts.authenticate(token)).toThrow(expect.objectContaining({ code: 'NOT_SIGNED_IN' }));
+  });
+
+  it('tells the window when its sign-in ends, and the next call is refused', async () => {
+    const { connection, events, accounts } = await signedIn();
+    const bob = accounts.listUsers().find((u) => u.username === 'bob')!;
+    await accounts.resetPassword(bob.id, 'new password 1');
+    expect(events).toContainEqual(['signIn.ended', { reason: 'password-changed', message: 'You were signed out because the password was changed. Sign in with the new password.' }]);
+    expect(connection.token).toBeNull();
+    expect(await connection.call('blender.sceneInfo', {})).toMatchObject({ ok: false, error: { code: 'NOT_SIGNED_IN' } });
+  });
+
+  it('ends a person\'s sign-ins when their Blender is stopped for idleness, not for other stops', async () => {
+    const { connection, events, sessions } = await signedIn();
+    const bobId = (await connection.call('auth.whoAmI', {}) as { value: { id: string } }).value.id;
+    sessions.stopped.emit({ userId: bobId, why: 'admin' });
+    expect(connection.token).not.toBeNull();
+    sessions.stopped.emit({ userId: bobId, why: 'idle' });
+    expect(connection.token).toBeNull();
+    expect(events).toContainEqual(['signIn.ended', expect.objectContaining({ reason: 'blender-idle' })]);
+  });
+
+  it('a locked screen signs everyone out of the window', async () => {
+    const { connection, events, server } = await signedIn();
+    server.endAllSignIns('locked');
+    expect(connection.token).toBeNull();
+    expect(events).toContainEqual(['signIn.ended', expect.objectContaining({ reason: 'locked' })]);
+  });
+
+  it('a person cannot stop someone else\'s session through the administrators\' method', async () => {
+    const { connection } = await signedIn();
+    expect(await connection.call('admin.stopSession', { userId: 'a1a1a1a1a1' })).toEqual({ ok: false, error: { code: 'FORBIDDEN', message: 'Only an administrator can do that' } });
   });
 });

@@ -5,13 +5,14 @@ import { useNow } from './Header';
 /** The warning a minute before an idle sign-in ends. */
 export function StillThere() {
   const expiresAt = usePanel((s) => s.expiresAt);
+  return expiresAt ? <Warning expiresAt={expiresAt} /> : null;
+}
+
+function Warning({ expiresAt }: { expiresAt: string }) {
   const stay = usePanel((s) => s.stay);
   const button = useRef<HTMLButtonElement>(null);
   const now = useNow();
-  useEffect(() => {
-    if (expiresAt) button.current?.focus();
-  }, [expiresAt]);
-  if (!expiresAt) return null;
+  useEffect(() => button.current?.focus(), []);
   const seconds = Math.max(0, Math.ceil((Date.parse(expiresAt) - now) / 1000));
   return (
     <div className="overlay">

@@ -1,0 +1,100 @@
+import { act, cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
+import { afterEach, describe, expect, it } from 'vitest';
+import { App } from '../../renderer/src/App';
+import { PanelProvider } from '../../renderer/src/context';
+import { createPanelStore } from '../../renderer/src/store';
+import { bob, fakeBridge, sessionOf } from './fake-bridge';
+
+afterEach(cleanup);
+
+const ADDRESS = 'http://127.0.0.1:13000/blender-lab.html#token=bobs-secret';
+
+async function signedIn() {
+  const f = fakeBridge();
+  f.answer('auth.whoAmI', bob);
+  f.answer('session.mine', sessionOf(bob));
+  f.answer('session.blenderAddress', ADDRESS);
+  f.answer('blender.screenshot', { width: 2, height: 1, format: 'png', image_base64: 'iVBORw0KGgo=' });
+  f.answer('blender.run', { output: 'bobs private output' });
+  let clock = 1_000_000;
+  const store = createPanelStore(f.bridge, () => clock);
+  render(
+    <PanelProvider store={store} bridge={f.bridge}>
+      <App />
+    </PanelProvider>,
+  );
+  await screen.findByTitle('Blender');
+  return { ...f, store, advance: (ms: number) => { clock += ms; } };
+}
+
+describe('when a sign-in ends without Sign out', () => {
+  it('goes back to the sign-in screen with the reason, keeping nothing of the person', async () => {
+    const f = await signedIn();
+    fireEvent.change(screen.getByLabelText('Python code'), { target: { value: 'print("bobs code")' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Run' }));
+    const history = screen.getByRole('region', { name: 'Command history' });
+    await within(history).findByText(/bobs private output/);
+    fireEvent.click(screen.getByRole('button', { name: 'Screenshot' }));
+    await within(history).findByRole('img', { name: 'Viewport screenshot' });
+
+    act(() => f.emit('signIn.ended', { reason: 'idle', message: 'You were signed out because the panel was not used for a while.' }));
+
+    expect(await screen.findByRole('button', { name: 'Sign in' })).toBeTruthy();
+    expect(screen.getByRole('status').textContent).toBe('You were signed out because the panel was not used for a while.');
+    expect(document.body.textContent).not.toMatch(/bobs|Viewport|Run: print/);
+    expect(screen.queryByTitle('Blender')).toBeNull();
+    expect(f.store.getState()).toMatchObject({ user: null, session: null, blenderAddress: null, history: [], sessions: [], expiresAt: null });
+  });
+
+  it('shows the next person an empty history and the default code', async () => {
+    const f = await signedIn();
+    fireEvent.change(screen.getByLabelText('Python code'), { target: { value: 'print("bobs code")' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Run' }));
+    await within(screen.getByRole('region', { name: 'Command history' })).findByText(/bobs private output/);
+    act(() => f.emit('signIn.ended', { reason: 'locked', message: 'You were signed out because the screen was locked or the computer went to sleep.' }));
+    f.answer('auth.signIn', { user: { ...bob, id: 'c3c3c3c3c3', username: 'cy' }, session: sessionOf({ id: 'c3c3c3c3c3', username: 'cy' }) });
+    fireEvent.change(await screen.findByLabelText('Username'), { target: { value: 'cy' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Sign in' }));
+    await screen.findByTitle('Blender');
+    expect((screen.getByLabelText('Python code') as HTMLTextAreaElement).value).not.toContain('bobs');
+    expect(within(screen.getByRole('region', { name: 'Command history' })).queryAllByRole('listitem')).toEqual([]);
+  });
+});
+
+describe('the idle warning', () => {
+  it('asks "Still there?" with the time left, and staying keeps the sign-in', async () => {
+    const f = await signedIn();
+    act(() => f.emit('signIn.expiring', { at: new Date(Date.now() + 60_000).toISOString() }));
+    const dialog = screen.getByRole('alertdialog', { name: 'Still there?' });
+    expect(dialog.textContent).toMatch(/signed out in (59|60) s/);
+    const calls = f.calls.length;
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Stay signed in' }));
+    await waitFor(() => expect(screen.queryByRole('alertdialog')).toBeNull());
+    expect(f.calls.slice(calls)).toContainEqual(['session.activity', {}]);
+    expect(screen.getByTitle('Blender')).toBeTruthy();
+  });
+
+  it('reports input as activity at most twice a minute, and at once while the warning is up', async () => {
+    const f = await signedIn();
+    const reports = () => f.calls.filter(([m]) => m === 'session.activity').length;
+    f.advance(31_000);
+    fireEvent.keyDown(window, { key: 'a' });
+    expect(reports()).toBe(1);
+    fireEvent.pointerDown(window);
+    expect(reports()).toBe(1);
+    act(() => f.emit('signIn.expiring', { at: new Date(Date.now() + 60_000).toISOString() }));
+    fireEvent.pointerDown(window);
+    expect(reports()).toBe(2);
+    expect(screen.queryByRole('alertdialog')).toBeNull();
+  });
+
+  it('counts input inside the person\'s own Blender frame, and ignores messages from anywhere else', async () => {
+    const f = await signedIn();
+    const reports = () => f.calls.filter(([m]) => m === 'session.activity').length;
+    f.advance(31_000);
+    act(() => { window.dispatchEvent(new MessageEvent('message', { data: 'blender-lab:activity', origin: 'http://127.0.0.1:13099' })); });
+    expect(reports()).toBe(0);
+    act(() => { window.dispatchEvent(new MessageEvent('message', { data: 'blender-lab:activity', origin: 'http://127.0.0.1:13000' })); });
+    expect(reports()).toBe(1);
+  });
+});
