@@ -48,11 +48,51 @@ describe('authentication', () => {
 });
 
 describe('connection limits', () => {
-  it('drops a connection that never authenticates', async () => {
+  it('gives the whole handshake one deadline, however slowly the bytes trickle in', async () => {
     const conn = await RawConnection.open(blenderUnderTest().addonPort);
     const t0 = Date.now();
+    // A byte of an auth request every 700 ms: each read alone would be in time.
+    const request = Buffer.from(JSON.stringify({ type: 'auth', params: { token: blenderUnderTest().secret } }));
+    const trickle = (async () => {
+      for (const byte of request) {
+        if (conn.closed) return;
+        await conn.send(Buffer.from([byte])).catch(() => {});
+        await new Promise((r) => setTimeout(r, 700));
+      }
+    })();
     await conn.closedByServer(30_000);
-    expect(Date.now() - t0).toBeGreaterThan(5_000); // a slow client gets a fair chance first
+    const held = Date.now() - t0;
+    await trickle;
+    expect(held).toBeGreaterThan(3_000); // a slow client gets a fair chance first
+    expect(held).toBeLessThan(8_000);
+  });
+
+  it('lets a client send only a small request before it authenticates', async () => {
+    const conn = await RawConnection.open(blenderUnderTest().addonPort);
+    await conn.send(`{"type":"auth","params":{"token":"${'x'.repeat(64 * 1024)}`).catch(() => {});
+    expect(await conn.nextReply()).toEqual({ status: 'error', message: 'Request too large: over 4096 bytes before authenticating' });
+    await conn.closedByServer();
+  });
+
+  it('keeps a way in for the panel while strangers hold every connection they can open', async () => {
+    const strangers: RawConnection[] = [];
+    try {
+      for (let i = 0; i < 80; i++) {
+        const conn = await RawConnection.open(blenderUnderTest().addonPort);
+        await conn.send('{"type":"auth","params":{"tok').catch(() => {}); // and never finish
+        strangers.push(conn);
+      }
+      const t0 = Date.now();
+      const panel = await authed();
+      await panel.send('{"type":"ping"}');
+      expect((await panel.nextReply()).status).toBe('success');
+      expect(Date.now() - t0).toBeLessThan(2_000);
+      panel.destroy();
+      // Strangers beyond the pending pool were let go, oldest first.
+      await waitFor('the oldest strangers to be dropped', async () => strangers.slice(0, 40).every((c) => c.closed), { timeoutMs: 10_000 });
+    } finally {
+      for (const c of strangers) c.destroy();
+    }
   });
 
   it('refuses connections beyond its cap with a clear error, and recovers when they go', async () => {

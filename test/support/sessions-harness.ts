@@ -97,5 +97,6 @@ export class Harness {
     await this.sessions.dispose();
     for (const c of await this.engine.listContainers(this.labels())) await this.engine.removeContainer(c.id);
     for (const v of await this.engine.listVolumes(this.labels())) await this.engine.removeVolume(v);
+    for (const n of await this.engine.listNetworks(this.labels())) await this.engine.removeNetwork(n);
   }
 }
