@@ -61,7 +61,13 @@ export function createPanelStore(bridge: PanelBridge, now: () => number = Date.n
   let lastReport = 0;
   const call = async <M extends Method>(method: M, input: Input<M>): Promise<Result<M>> => {
     const reply = await bridge.api[method](input);
-    if (!reply.ok) throw reply.error;
+    if (!reply.ok) {
+      // The sign-in ended where no event could say so (the connection dropped): forget the person.
+      if (reply.error.code === 'NOT_SIGNED_IN' && store.getState().user) {
+        store.setState({ ...signedOutState(), signedOutBecause: 'Your sign-in has ended. Sign in again to go on; your Blender keeps running.' });
+      }
+      throw reply.error;
+    }
     return reply.value;
   };
 
@@ -70,7 +76,11 @@ export function createPanelStore(bridge: PanelBridge, now: () => number = Date.n
       set({ session, progress: null });
       set({ blenderAddress: session.state === 'ready' ? await call('session.blenderAddress', {}) : null });
     };
-    const fail = (error: unknown) => set({ error: asError(error) });
+    const fail = (error: unknown) => {
+      const data = asError(error);
+      if (data.code === 'NOT_SIGNED_IN' && get().signedOutBecause) return; // already said on the sign-in screen
+      set({ error: data });
+    };
 
     return {
       ready: false,
@@ -151,6 +161,7 @@ export function createPanelStore(bridge: PanelBridge, now: () => number = Date.n
       },
 
       async command(label, run) {
+        const owner = get().user?.id;
         set({ running: label });
         let result: HistoryEntry['result'];
         try {
@@ -158,6 +169,8 @@ export function createPanelStore(bridge: PanelBridge, now: () => number = Date.n
         } catch (error) {
           result = { kind: 'error', error: asError(error) };
         }
+        // A result that arrives after its person was signed out belongs to nobody on this screen now.
+        if (get().user?.id !== owner) return set({ running: null });
         const entry: HistoryEntry = { id: ++historyId, at: new Date().toISOString(), label, ok: result.kind !== 'error', result };
         set({ running: null, history: [entry, ...get().history].slice(0, 50) });
       },

@@ -59,6 +59,38 @@ describe('when a sign-in ends without Sign out', () => {
     expect((screen.getByLabelText('Python code') as HTMLTextAreaElement).value).not.toContain('bobs');
     expect(within(screen.getByRole('region', { name: 'Command history' })).queryAllByRole('listitem')).toEqual([]);
   });
+
+  it('treats a call refused as not signed in the same way (the connection dropped and the sign-in with it)', async () => {
+    const f = await signedIn();
+    f.fail('blender.sceneInfo', { code: 'NOT_SIGNED_IN', message: 'You are not signed in' });
+    fireEvent.click(screen.getByRole('button', { name: 'Scene info' }));
+    expect(await screen.findByRole('button', { name: 'Sign in' })).toBeTruthy();
+    expect(screen.getByRole('status').textContent).toBe('Your sign-in has ended. Sign in again to go on; your Blender keeps running.');
+    expect(screen.queryByRole('alert')).toBeNull();
+    expect(f.store.getState().history).toEqual([]);
+  });
+});
+
+describe('a result that arrives late', () => {
+  it('is not shown to the next person', async () => {
+    const f = await signedIn();
+    let finish!: () => void;
+    const original = f.bridge.api['blender.run'];
+    f.bridge.api['blender.run'] = async (input) => {
+      await new Promise<void>((r) => (finish = r));
+      return original(input);
+    };
+    fireEvent.click(screen.getByRole('button', { name: 'Run' }));
+    act(() => f.emit('signIn.ended', { reason: 'idle', message: 'You were signed out because the panel was not used for a while.' }));
+    f.answer('auth.signIn', { user: { ...bob, id: 'c3c3c3c3c3', username: 'cy' }, session: sessionOf({ id: 'c3c3c3c3c3', username: 'cy' }) });
+    fireEvent.change(await screen.findByLabelText('Username'), { target: { value: 'cy' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Sign in' }));
+    await screen.findByTitle('Blender');
+    await act(async () => finish());
+    await waitFor(() => expect(f.calls.some(([m]) => m === 'blender.run')).toBe(true));
+    expect(within(screen.getByRole('region', { name: 'Command history' })).queryAllByRole('listitem')).toEqual([]);
+    expect(document.body.textContent).not.toContain('bobs private output');
+  });
 });
 
 describe('the idle warning', () => {
