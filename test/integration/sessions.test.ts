@@ -1,5 +1,6 @@
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { ApiServer } from '../../electron/services/api-server';
 import { BlenderClient } from '../../electron/services/blender-client';
 import type { StartProgress } from '../../shared/sessions';
 import { testEngine } from '../support/blender';
@@ -125,6 +126,21 @@ describe('sessions', () => {
       return v?.state === 'stopped' ? v : undefined;
     });
     expect(s.reason).toBe('Stopped after being idle');
+  });
+
+  it('ends the window\'s sign-in when its person\'s Blender is stopped for idleness', async () => {
+    const h = await harness({ idleTimeoutMinutes: 5, signOutIdleMinutes: 60 }, { idleCheckMs: 100 });
+    await h.user('hana', 'hana password');
+    const api = new ApiServer(h.panel, h.accounts, h.sessions);
+    cleanups.push(() => api.dispose());
+    const events: [string, unknown][] = [];
+    const window = api.connect((event, payload) => events.push([event, payload]));
+    const signIn = await window.call('auth.signIn', { username: 'hana', password: 'hana password' });
+    expect(signIn).toMatchObject({ ok: true, value: { session: { state: 'ready' } } });
+    h.clock.advance(6 * 60_000);
+    await waitFor('the sign-in to end', () => events.find(([e]) => e === 'signIn.ended'));
+    expect(events).toContainEqual(['signIn.ended', expect.objectContaining({ reason: 'blender-idle' })]);
+    expect(await window.call('blender.sceneInfo', {})).toMatchObject({ ok: false, error: { code: 'NOT_SIGNED_IN' } });
   });
 
   it('adopts containers still running after a panel crash, without duplicating them', async () => {

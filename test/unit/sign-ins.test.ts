@@ -145,6 +145,14 @@ describe('guesses sent at once', () => {
     expect(first.sort()).toEqual(['AUTH_FAILED', 'AUTH_FAILED', 'AUTH_FAILED', 'AUTH_FAILED', 'ok']);
   });
 
+  it('remembers at most 1000 unknown names, forgetting the oldest first', async () => {
+    for (let i = 0; i < 4; i++) await expect(accounts.signIn('ghost', 'a guess')).rejects.toMatchObject({ code: 'AUTH_FAILED' });
+    for (let i = 0; i < 1000; i++) await accounts.signIn(`passer-by ${i}`, 'x').catch(() => {});
+    // Four failures of "ghost" were forgotten: a fifth does not lock it.
+    await expect(accounts.signIn('ghost', 'a guess')).rejects.toMatchObject({ code: 'AUTH_FAILED' });
+    await expect(accounts.signIn('ghost', 'a guess')).rejects.toMatchObject({ code: 'AUTH_FAILED' });
+  });
+
   it('a flood of many names is bounded: refused quickly once the hash queue is full, without locking anyone out', async () => {
     const flood = await Promise.all(Array.from({ length: 200 }, (_, i) => accounts.signIn(`stranger${i}`, 'x').catch((e) => e)));
     const refused = flood.filter((e) => e.code === 'LOCKED_OUT');
