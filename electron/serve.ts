@@ -155,6 +155,10 @@ async function main() {
     ws.on('close', () => connection.close());
   }
 
+  server.on('error', (error: NodeJS.ErrnoException) => {
+    console.error(`[blender-lab] cannot serve on 127.0.0.1:${port}: ${error.code === 'EADDRINUSE' ? 'the port is taken (choose another with --port, or 0 for any free one)' : error.message}`);
+    process.exit(1);
+  });
   server.listen(port, '127.0.0.1', () => {
     const actual = (server.address() as { port: number }).port;
     console.log(`Panel ready at http://127.0.0.1:${actual}/#token=${token}`);
