@@ -48,9 +48,12 @@ chmod 600 "$RUN_DIR/tokens"
 
 pids=()
 stopping=0
+# docker stop, an engine restart or a host shutdown: save the scene like a sign-out first. The
+# panel sets the container's stop timeout long enough for a large scene.
 shutdown() {
   stopping=1
-  log "stopping"
+  log "stopping: saving the scene first"
+  python3 /opt/blender-lab/save-on-stop.py
   for ((i=${#pids[@]}-1; i>=0; i--)); do kill -TERM "${pids[i]}" 2>/dev/null; done
   wait
   exit 0
@@ -70,12 +73,13 @@ Xvfb "$DISPLAY" -screen 0 "$SCREEN" -nolisten tcp -noreset +extension GLX +rende
 pids+=($!)
 wait_for "Xvfb" "[ -e /tmp/.X11-unix/X${DISPLAY_NUM} ]" 20
 
-SESSION_BLEND="$HOME/.blender-lab/session.blend"
-if [ -s "$SESSION_BLEND" ]; then
-  log "starting Blender with the scene saved at the last sign-out"
-  blender "$SESSION_BLEND" --python /opt/blender-lab/addon/startup.py &
+# The newest good state: the last save, or the autosave when Blender ended without one.
+SCENE="$(python3 /opt/blender-lab/choose-scene.py)"
+if [ -n "$SCENE" ]; then
+  log "starting Blender with $(basename "$SCENE")"
+  blender "$SCENE" --python /opt/blender-lab/addon/startup.py &
 else
-  log "starting Blender"
+  log "starting Blender with a new scene"
   blender --python /opt/blender-lab/addon/startup.py &
 fi
 pids+=($!)

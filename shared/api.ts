@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { User } from './accounts';
-import type { ObjectInfo, SceneInfo, Screenshot } from './blender';
+import type { ObjectInfo, SavedStates, SceneInfo, Screenshot } from './blender';
 import type { CredentialStatus } from './credentials';
 import type { ErrorData } from './errors';
 import type { SignInEnd } from './sign-ins';
@@ -29,6 +29,8 @@ export const methods = {
   'session.start': { input: none },
   'session.blenderAddress': { input: none },
   'session.activity': { input: none },
+  'session.versions': { input: none },
+  'session.openVersion': { input: z.object({ name: z.string().regex(/^\d{8}T\d{6}\.\d{3}Z\.blend$/, 'must be the name of a saved version') }).strict() },
   'blender.sceneInfo': { input: none },
   'blender.objectInfo': { input: z.object({ name: text(1024).min(1, 'must not be empty') }).strict() },
   'blender.run': { input: z.object({ code: text(1024 * 1024) }).strict() },
@@ -41,6 +43,7 @@ export const methods = {
   'admin.stopAll': { input: none },
   'admin.cleanupIdle': { input: none },
   'admin.logs': { input: z.object({ userId }).strict() },
+  'admin.versions': { input: z.object({ userId }).strict() },
   'admin.users': { input: none },
   'admin.createUser': { input: z.object({ username: text(256), password: text(4096), role: z.enum(['admin', 'user']) }).strict() },
   'admin.setDisabled': { input: z.object({ userId, disabled: z.boolean() }).strict() },
@@ -63,6 +66,8 @@ export interface Results {
   'session.start': SessionView;
   'session.blenderAddress': string | null;
   'session.activity': null;
+  'session.versions': SavedStates;
+  'session.openVersion': SessionView;
   'blender.sceneInfo': SceneInfo;
   'blender.objectInfo': ObjectInfo;
   'blender.run': { output: string };
@@ -75,6 +80,7 @@ export interface Results {
   'admin.stopAll': null;
   'admin.cleanupIdle': { stopped: number };
   'admin.logs': string;
+  'admin.versions': SavedStates;
   'admin.users': User[];
   'admin.createUser': User;
   'admin.setDisabled': User;

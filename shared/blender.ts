@@ -36,7 +36,32 @@ export const screenshotResult = z.object({
   image_base64: z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/, 'not base64'),
 });
 
-export const saveSessionResult = z.object({ saved: z.literal(true), path: z.string(), bytes: z.number().int(), objects: z.number().int() });
+export const saveSessionResult = z.object({
+  saved: z.literal(true),
+  /** Nothing changed since the last saved version, so none was written. */
+  skipped: z.boolean(),
+  path: z.string(),
+  bytes: z.number().int(),
+  objects: z.number().int(),
+});
+
+const savedState = z.object({ name: z.string(), at: z.string(), bytes: z.number().int().nonnegative() });
+
+/** What a start opened: the newest good state, or the version asked for; and what it passed over. */
+export const openedScene = z.object({
+  path: z.string().nullable(),
+  name: z.string().nullable(),
+  kind: z.enum(['save', 'autosave', 'none']),
+  at: z.string().nullable(),
+  requested: z.boolean(),
+  skipped: z.array(z.object({ name: z.string(), at: z.string().optional(), why: z.string() })),
+});
+
+export const scenesResult = z.object({
+  opened: openedScene.nullable(),
+  versions: z.array(savedState),
+  autosave: z.object({ at: z.string(), bytes: z.number().int().nonnegative() }).nullable(),
+});
 
 export const blenderCommands = {
   ping: { params: z.object({}).strict(), result: pingResult },
@@ -47,7 +72,11 @@ export const blenderCommands = {
     params: z.object({ max_size: z.number().int().min(16).max(4096).optional() }).strict(),
     result: screenshotResult,
   },
-  save_session: { params: z.object({}).strict(), result: saveSessionResult },
+  save_session: {
+    params: z.object({ if_changed: z.boolean().optional(), protect: z.array(z.string()).optional() }).strict(),
+    result: saveSessionResult,
+  },
+  scenes: { params: z.object({}).strict(), result: scenesResult },
 } as const;
 
 export type BlenderCommand = keyof typeof blenderCommands;
@@ -57,6 +86,8 @@ export type BlenderResult<C extends BlenderCommand> = z.output<(typeof blenderCo
 export type SceneInfo = BlenderResult<'get_scene_info'>;
 export type ObjectInfo = BlenderResult<'get_object_info'>;
 export type Screenshot = BlenderResult<'get_viewport_screenshot'>;
+export type OpenedScene = z.output<typeof openedScene>;
+export type SavedStates = BlenderResult<'scenes'>;
 
 /** One reply of the add-on, before the result is checked against its command's schema. */
 export const addonReply = z.discriminatedUnion('status', [

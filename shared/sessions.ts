@@ -7,9 +7,9 @@ export function isActive(state: SessionState): boolean {
   return state !== 'stopped' && state !== 'failed';
 }
 
-export type StopReason = 'sign-out' | 'idle' | 'admin' | 'tray' | 'quit' | 'account-disabled' | 'account-deleted';
+export type StopReason = 'sign-out' | 'idle' | 'admin' | 'tray' | 'quit' | 'account-disabled' | 'account-deleted' | 'open-version';
 
-export type StartStep = 'image' | 'volume' | 'container' | 'booting' | 'ui' | 'addon' | 'ready';
+export type StartStep = 'image' | 'volume' | 'container' | 'booting' | 'ui' | 'addon' | 'scene' | 'ready';
 
 export interface StartProgress {
   step: StartStep;
@@ -24,6 +24,15 @@ export interface SaveOutcome {
   message: string;
 }
 
+/** What a start opened, when the person should hear about it (a recovery, a fallback, a chosen version). */
+export interface SceneNotice {
+  /** 'recovered': from the autosave after an unclean end; 'fallback': the newest file was damaged. */
+  kind: 'recovered' | 'fallback' | 'chosen' | 'lost';
+  message: string;
+  /** When the state that was opened was saved. */
+  at: string | null;
+}
+
 export interface SessionView {
   userId: string;
   username: string;
@@ -35,6 +44,8 @@ export interface SessionView {
   startedAt: string | null;
   lastActivityAt: string | null;
   lastSave: SaveOutcome | null;
+  /** What this start opened, when it was not simply the last save. */
+  scene: SceneNotice | null;
   warnings: string[];
 }
 

@@ -16,6 +16,8 @@ export const settingsSchema = z
     idleTimeoutMinutes: whole(1, 7 * 24 * 60).default(30),
     signOutIdleMinutes: whole(2, 24 * 60).default(15),
     signInMaxHours: whole(1, 7 * 24).default(12),
+    autosaveSeconds: whole(5, 3600).default(60),
+    versionsKept: whole(1, 50).default(5),
     memoryMiB: whole(512, 256 * 1024).default(2048),
     cpus: z.number({ error: 'must be a number' }).min(0.25, 'must be at least 0.25').max(64, 'must be at most 64').default(1),
     pidsLimit: whole(64, 32768).default(1024),

@@ -165,6 +165,8 @@ export class ApiServer {
         p.reportActivity(token);
         return null;
       },
+      'session.versions': () => p.savedStates(token),
+      'session.openVersion': () => p.openVersion(token, i.name, progress),
       'blender.sceneInfo': () => p.command(token, 'get_scene_info', {}),
       'blender.objectInfo': () => p.command(token, 'get_object_info', { name: i.name }),
       'blender.run': async () => ({ output: (await p.command(token, 'execute_code', { code: i.code })).result }),
@@ -177,6 +179,7 @@ export class ApiServer {
       'admin.stopAll': async () => (await p.stopAllSessions(token), null),
       'admin.cleanupIdle': async () => ({ stopped: (await p.cleanupIdleSessions(token)).length }),
       'admin.logs': () => p.sessionLogs(token, i.userId),
+      'admin.versions': () => p.userSavedStates(token, i.userId),
       'admin.users': () => p.listUsers(token),
       'admin.createUser': () => p.createUser(token, i.username, i.password, i.role),
       'admin.setDisabled': () => p.setUserDisabled(token, i.userId, i.disabled),

@@ -19,6 +19,8 @@ export interface ContainerSpec {
   limits: { memoryBytes: number; nanoCpus: number; pids: number };
   /** A network of the container's own; Docker's default bridge when absent. */
   network?: string;
+  /** How long `docker stop` (ours, anyone's, the engine's on shutdown) waits before killing. */
+  stopTimeoutS?: number;
 }
 
 /** Size caps on what a container writes outside its data volume. */
@@ -178,6 +180,7 @@ export class Engine {
         Env: Object.entries(spec.env).map(([k, v]) => `${k}=${v}`),
         Labels: spec.labels,
         ExposedPorts: exposed,
+        ...(spec.stopTimeoutS ? { StopTimeout: spec.stopTimeoutS } : {}),
         HostConfig: {
           PortBindings: bindings,
           Mounts: spec.volumes.map((v) => ({ Type: 'volume' as const, Source: v.name, Target: v.target })),

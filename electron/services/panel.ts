@@ -81,6 +81,19 @@ export class Panel {
     return this.deps.sessions.command(user.id, command, params);
   }
 
+  savedStates(token: string) {
+    return this.deps.sessions.savedStates(this.deps.accounts.authenticate(token).id);
+  }
+
+  openVersion(token: string, name: string, onProgress?: (p: StartProgress) => void): Promise<SessionView> {
+    return this.deps.sessions.openVersion(this.deps.accounts.authenticate(token), name, onProgress);
+  }
+
+  userSavedStates(token: string, userId: string) {
+    this.admin(token);
+    return this.deps.sessions.savedStates(userId);
+  }
+
   reportActivity(token: string): void {
     this.deps.sessions.touch(this.deps.accounts.authenticate(token).id);
   }

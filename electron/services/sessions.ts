@@ -3,7 +3,8 @@ import type { User } from '../../shared/accounts';
 import type { BlenderCommand, BlenderParams, BlenderResult } from '../../shared/blender';
 import { Emitter } from '../../shared/emitter';
 import { AppError, isAppError } from '../../shared/errors';
-import { isActive, type AdminSessionRow, type SaveOutcome, type SessionState, type SessionView, type StartProgress, type StopReason } from '../../shared/sessions';
+import { sceneNotice } from '../../shared/scene-notice';
+import { isActive, type AdminSessionRow, type SaveOutcome, type SceneNotice, type SessionState, type SessionView, type StartProgress, type StopReason } from '../../shared/sessions';
 import type { Settings } from '../../shared/settings';
 import { BlenderClient } from './blender-client';
 import { ensureBlenderImage } from './blender-image';
@@ -19,8 +20,13 @@ const SESSION_FILE = 'session.env';
 /** A tmpfs: the running container's copy of its secret, gone when it stops. */
 const SECRET_FILE = '/run/blender-lab/secret';
 /** Bumped when containers need recreating for reasons the settings do not show (new hardening). */
-const CONTAINER_GENERATION = 2;
+const CONTAINER_GENERATION = 3;
 const BLENDER_UID = 1000;
+/**
+ * How long a stop may take: the entrypoint saves the scene on SIGTERM first. Saving a scene of
+ * tens of MB takes seconds here; two minutes leaves room for far larger ones on slow disks.
+ */
+export const STOP_TIMEOUT_S = 120;
 const SPEC_LABEL = 'org.blender-lab.spec';
 
 export interface SessionDeps {
@@ -49,6 +55,7 @@ interface Session {
   startedAt: Date | null;
   lastActivity: Date | null;
   lastSave: SaveOutcome | null;
+  scene: SceneNotice | null;
   warnings: string[];
   client: BlenderClient | null;
   oomKilled: boolean;
@@ -62,6 +69,7 @@ const STOP_WORDS: Record<StopReason, string> = {
   quit: 'Stopped when the panel quit',
   'account-disabled': 'Stopped because the account was disabled',
   'account-deleted': 'Stopped because the account was deleted',
+  'open-version': 'Restarting with an earlier version',
 };
 
 /**
@@ -119,6 +127,26 @@ export class SessionManager {
   /** Starts (or restarts, or returns) the user's Blender, reporting each step. */
   start(user: User, onProgress: (p: StartProgress) => void = () => {}): Promise<SessionView> {
     return this.exclusive(user.id, () => this.doStart(user, onProgress));
+  }
+
+  /** The person's saved versions and autosave, read from their running Blender. */
+  async savedStates(userId: string): Promise<BlenderResult<'scenes'>> {
+    const s = this.sessions.get(userId);
+    if (!s || s.state !== 'ready' || !s.client) throw new AppError('SESSION_NOT_READY', 'Saved versions are listed from a running Blender: start it first.');
+    return s.client.request('scenes', {});
+  }
+
+  /** Saves the open scene (keeping `version`), then starts Blender again on that saved version. */
+  openVersion(user: User, version: string, onProgress: (p: StartProgress) => void = () => {}): Promise<SessionView> {
+    return this.exclusive(user.id, async () => {
+      const s = this.sessions.get(user.id);
+      if (!s || s.state !== 'ready' || !s.client) throw new AppError('SESSION_NOT_READY', 'Start your Blender first: versions are opened from a running Blender.');
+      const { versions } = await s.client.request('scenes', {});
+      if (!versions.some((v) => v.name === version)) throw new AppError('NOT_FOUND', `There is no saved version ${version}`);
+      onProgress({ step: 'scene', message: 'Saving the open scene first' });
+      await this.doStop(user.id, 'open-version', [version]);
+      return this.doStart(user, onProgress, version);
+    });
   }
 
   /** Saves the open scene into the user's volume, then stops the container. */
@@ -193,7 +221,7 @@ export class SessionManager {
 
   // --- starting ---------------------------------------------------------------------------
 
-  private async doStart(user: User, onProgress: (p: StartProgress) => void): Promise<SessionView> {
+  private async doStart(user: User, onProgress: (p: StartProgress) => void, openVersion?: string): Promise<SessionView> {
     const s = this.session(user.id, user.username);
     if (s.state === 'ready' && s.containerId && (await this.deps.engine.inspectContainer(s.containerId))?.running) {
       onProgress({ step: 'ready', message: 'Your Blender is ready' });
@@ -218,7 +246,7 @@ export class SessionManager {
       if (info?.running) {
         // Running but not ready here (started outside the panel, or a start that was cut short):
         // restart it so it gets a fresh secret.
-        await engine.stopContainer(info.id, 15);
+        await engine.stopContainer(info.id, STOP_TIMEOUT_S);
       }
       if (info && info.labels[SPEC_LABEL] !== spec) {
         await engine.removeContainer(info.id); // new image or limits: the data lives in the volume
@@ -247,12 +275,14 @@ export class SessionManager {
             volumes: [{ name: volumeNameFor(user.username, user.id), target: '/home/blender' }],
             network,
             limits: { memoryBytes: settings.memoryMiB * 1024 * 1024, nanoCpus: Math.round(settings.cpus * 1e9), pids: settings.pidsLimit },
+            stopTimeoutS: STOP_TIMEOUT_S,
           });
           info = await engine.inspectContainer(id);
           if (!info) throw new AppError('INTERNAL', 'The new container vanished before it started');
         }
         this.update(s, { containerId: info.id, ports });
-        await engine.putFile(info.id, SESSION_DIR, SESSION_FILE, sessionEnv({ ...env, BLENDER_LAB_SECRET: secret }), { uid: BLENDER_UID, gid: BLENDER_UID });
+        const scene = { BLENDER_LAB_AUTOSAVE_SECONDS: String(settings.autosaveSeconds), BLENDER_LAB_VERSIONS_KEPT: String(settings.versionsKept), ...(openVersion ? { BLENDER_LAB_OPEN: openVersion } : {}) };
+        await engine.putFile(info.id, SESSION_DIR, SESSION_FILE, sessionEnv({ ...env, ...scene, BLENDER_LAB_SECRET: secret }), { uid: BLENDER_UID, gid: BLENDER_UID });
         onProgress({ step: 'booting', message: 'Starting Blender' });
         try {
           await engine.startContainer(info.id);
@@ -276,10 +306,14 @@ export class SessionManager {
         },
       );
       s.client?.close();
+      const client = new BlenderClient({ port: ports.addon, secret });
+      const scene = await this.openedScene(client);
+      if (scene) onProgress({ step: 'scene', message: scene.message });
       const started = await engine.inspectContainer(containerId);
       this.update(s, {
         state: 'ready',
-        client: new BlenderClient({ port: ports.addon, secret }),
+        client,
+        scene,
         startedAt: started?.startedAt ? new Date(started.startedAt) : this.clock(),
         lastActivity: this.clock(),
       });
@@ -287,6 +321,18 @@ export class SessionManager {
       return this.view(s);
     } catch (error) {
       throw await this.failStart(s, error, secret);
+    }
+  }
+
+  /** What the entrypoint chose to open, as the person should hear it (logged too). */
+  private async openedScene(client: BlenderClient): Promise<SceneNotice | null> {
+    try {
+      const notice = sceneNotice((await client.request('scenes', {})).opened);
+      if (notice) this.log(notice.message);
+      return notice;
+    } catch (error) {
+      this.log(`could not learn which scene was opened: ${(error as Error).message}`);
+      return null;
     }
   }
 
@@ -349,7 +395,7 @@ export class SessionManager {
 
   // --- stopping ---------------------------------------------------------------------------
 
-  private async doStop(userId: string, why: StopReason): Promise<SessionView | null> {
+  private async doStop(userId: string, why: StopReason, protect: string[] = []): Promise<SessionView | null> {
     const s = this.sessions.get(userId);
     if (!s) return null;
     const running = s.containerId ? (await this.deps.engine.inspectContainer(s.containerId))?.running : false;
@@ -358,20 +404,21 @@ export class SessionManager {
       return this.view(s);
     }
     this.update(s, { state: 'stopping' });
-    const lastSave = await this.saveScene(s);
-    await this.deps.engine.stopContainer(s.containerId!, 15);
+    const lastSave = await this.saveScene(s, protect);
+    // Should our save have failed, the entrypoint tries again on SIGTERM.
+    await this.deps.engine.stopContainer(s.containerId!, STOP_TIMEOUT_S);
     this.release(s, { state: 'stopped', reason: STOP_WORDS[why], lastSave });
     this.stopped.emit({ userId, why });
     return this.view(s);
   }
 
   /** Asks Blender to save the open scene; a failure is recorded, and the stop goes on. */
-  private async saveScene(s: Session): Promise<SaveOutcome> {
+  private async saveScene(s: Session, protect: string[]): Promise<SaveOutcome> {
     const at = this.clock().toISOString();
     const client = s.client ?? (s.ports && s.secret ? new BlenderClient({ port: s.ports.addon, secret: s.secret }) : null);
     if (!client) return { at, ok: false, message: 'Not saved: Blender was not reachable' };
     try {
-      const saved = await client.request('save_session', {}, { timeoutMs: 60_000 });
+      const saved = await client.request('save_session', protect.length ? { protect } : {}, { timeoutMs: (STOP_TIMEOUT_S - 10) * 1000 });
       return { at, ok: true, message: `Saved the scene (${saved.objects} objects)` };
     } catch (error) {
       this.log(`saving ${s.username}'s scene failed: ${(error as Error).message}`);
@@ -548,7 +595,7 @@ export class SessionManager {
     if (!s) {
       s = {
         userId, username, state: 'stopped', reason: null, containerId: null, ports: null, secret: null,
-        startedAt: null, lastActivity: null, lastSave: null, warnings: [], client: null, oomKilled: false,
+        startedAt: null, lastActivity: null, lastSave: null, scene: null, warnings: [], client: null, oomKilled: false,
       };
       this.sessions.set(userId, s);
     }
@@ -576,6 +623,7 @@ export class SessionManager {
       startedAt: s.startedAt?.toISOString() ?? null,
       lastActivityAt: s.lastActivity?.toISOString() ?? null,
       lastSave: s.lastSave,
+      scene: s.scene,
       warnings: [...s.warnings],
     };
   }

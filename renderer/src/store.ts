@@ -38,6 +38,8 @@ export interface PanelState {
   signUp(username: string, password: string): Promise<void>;
   signOut(): Promise<void>;
   startAgain(): Promise<void>;
+  /** Saves the open scene, then restarts Blender on an earlier saved version. */
+  openVersion(name: string): Promise<void>;
   command(label: string, run: () => Promise<HistoryEntry['result']>): Promise<void>;
   sceneInfo(): Promise<void>;
   screenshot(): Promise<void>;
@@ -152,6 +154,18 @@ export function createPanelStore(bridge: PanelBridge, now: () => number = Date.n
         set({ error: null, signingIn: true, progress: { step: 'image', message: 'Starting Blender' } });
         try {
           await afterStart(await call('session.start', {}));
+        } catch (error) {
+          set({ progress: null });
+          fail(error);
+        } finally {
+          set({ signingIn: false });
+        }
+      },
+
+      async openVersion(name) {
+        set({ error: null, signingIn: true, progress: { step: 'scene', message: 'Saving the open scene first' } });
+        try {
+          await afterStart(await call('session.openVersion', { name }));
         } catch (error) {
           set({ progress: null });
           fail(error);

@@ -48,6 +48,6 @@ export const bob = { ...ada, id: 'b2b2b2b2b2', username: 'bob', role: 'user' as 
 export function sessionOf(user: { id: string; username: string }, over: Partial<SessionView> = {}): SessionView {
   return {
     userId: user.id, username: user.username, state: 'ready', reason: null, containerName: `blender-${user.username}-${user.id}`,
-    ports: { addon: 10000, ui: 13000 }, startedAt: new Date().toISOString(), lastActivityAt: new Date().toISOString(), lastSave: null, warnings: [], ...over,
+    ports: { addon: 10000, ui: 13000 }, startedAt: new Date().toISOString(), lastActivityAt: new Date().toISOString(), lastSave: null, scene: null, warnings: [], ...over,
   };
 }

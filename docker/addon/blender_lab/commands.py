@@ -8,8 +8,10 @@ import tempfile
 import traceback
 
 import bpy
+import lab_scenes
 import mathutils
 
+from . import saving
 from .errors import CommandError
 
 MAX_LISTED_OBJECTS = 100
@@ -73,6 +75,7 @@ def execute_code(params):
     if not isinstance(code, str):
         raise CommandError("execute_code needs a string 'code'")
     namespace = {"bpy": bpy, "__name__": "__blender_lab__"}
+    saving.changes.mark()  # code may change data that no depsgraph update reports
     out = io.StringIO()
     try:
         with contextlib.redirect_stdout(out):
@@ -142,23 +145,35 @@ def get_viewport_screenshot(params):
             os.remove(path)
 
 
-def session_file():
-    return os.path.join(os.path.expanduser("~"), ".blender-lab", "session.blend")
-
-
 def save_session(params):
-    """Saves a copy of the open scene into the user's volume; the next start reopens it."""
-    path = session_file()
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    temporary = path + ".saving.blend"
-    window = bpy.context.window_manager.windows[0] if bpy.context.window_manager.windows else None
-    with bpy.context.temp_override(window=window) if window else contextlib.nullcontext():
-        result = bpy.ops.wm.save_as_mainfile(filepath=temporary, copy=True, check_existing=False)
-    if "FINISHED" not in result:
-        raise CommandError(f"Blender could not save the scene ({', '.join(result)})")
-    # Replace the previous save only once the new one is complete.
-    os.replace(temporary, path)
-    return {"saved": True, "path": path, "bytes": os.path.getsize(path), "objects": len(bpy.data.objects)}
+    """Saves the open scene as a new version in the person's volume; the next start reopens the newest."""
+    if_changed = params.get("if_changed", False)
+    protect = params.get("protect", [])
+    if not isinstance(if_changed, bool):
+        raise CommandError("if_changed must be true or false")
+    if not isinstance(protect, list) or not all(isinstance(n, str) for n in protect):
+        raise CommandError("protect must be a list of version names")
+    return saving.save_version(_versions_kept(), protect=protect, if_changed=if_changed)
+
+
+def scenes(params):
+    """What this start opened (and why), the saved versions, and the autosave."""
+    autosave = None
+    if os.path.exists(lab_scenes.AUTOSAVE):
+        st = os.stat(lab_scenes.AUTOSAVE)
+        autosave = {"at": lab_scenes.iso(st.st_mtime), "bytes": st.st_size}
+    return {
+        "opened": lab_scenes.read_opened(),
+        "versions": [{k: v[k] for k in ("name", "at", "bytes")} for v in lab_scenes.versions()],
+        "autosave": autosave,
+    }
+
+
+def _versions_kept():
+    try:
+        return max(1, int(os.environ.get("BLENDER_LAB_VERSIONS_KEPT", "5")))
+    except ValueError:
+        return 5
 
 
 COMMANDS = {
@@ -168,6 +183,7 @@ COMMANDS = {
     "execute_code": execute_code,
     "get_viewport_screenshot": get_viewport_screenshot,
     "save_session": save_session,
+    "scenes": scenes,
 }
 
 

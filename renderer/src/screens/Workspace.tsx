@@ -2,6 +2,7 @@ import { useState, type FormEvent } from 'react';
 import { ErrorBanner } from '../components/ErrorBanner';
 import { Header } from '../components/Header';
 import { History } from '../components/History';
+import { Versions } from '../components/Versions';
 import { usePanel } from '../context';
 
 export function Workspace() {
@@ -13,6 +14,7 @@ export function Workspace() {
     <div className="workspace">
       <Header />
       <ErrorBanner />
+      <SceneNotice />
       <div className="work-area">
         <section className="blender" aria-label="Your Blender">
           {session?.state === 'ready' && address ? (
@@ -81,7 +83,24 @@ function CommandPanel() {
           Running {running}…
         </p>
       )}
+      <Versions />
       <History />
     </aside>
+  );
+}
+
+/** What this start opened, when it was not simply the last save (a recovery, a fallback, a chosen version). */
+function SceneNotice() {
+  const scene = usePanel((s) => s.session?.scene ?? null);
+  const startedAt = usePanel((s) => s.session?.startedAt ?? null);
+  const [dismissed, setDismissed] = useState<string | null>(null);
+  if (!scene || dismissed === startedAt) return null;
+  return (
+    <div className={`scene-notice scene-${scene.kind}`} role="status">
+      <span>{scene.message}</span>
+      <button type="button" className="link" onClick={() => setDismissed(startedAt)}>
+        Dismiss
+      </button>
+    </div>
   );
 }
