@@ -7,7 +7,7 @@ export function isActive(state: SessionState): boolean {
   return state !== 'stopped' && state !== 'failed';
 }
 
-export type StopReason = 'sign-out' | 'idle' | 'admin' | 'tray' | 'quit' | 'account-disabled' | 'account-deleted' | 'open-version';
+export type StopReason = 'sign-out' | 'idle' | 'admin' | 'tray' | 'quit' | 'account-disabled' | 'account-deleted' | 'open-version' | 'engine';
 
 export type StartStep = 'image' | 'volume' | 'container' | 'booting' | 'ui' | 'addon' | 'scene' | 'ready';
 
@@ -27,7 +27,7 @@ export interface SaveOutcome {
 /** What a start opened, when the person should hear about it (a recovery, a fallback, a chosen version). */
 export interface SceneNotice {
   /** 'recovered': from the autosave after an unclean end; 'fallback': the newest file was damaged. */
-  kind: 'recovered' | 'fallback' | 'chosen' | 'lost';
+  kind: 'recovered' | 'fallback' | 'chosen' | 'lost' | 'restarted';
   message: string;
   /** When the state that was opened was saved. */
   at: string | null;

@@ -69,6 +69,13 @@ export class ApiServer {
     // A Blender stopped for idleness means nobody is at that person's panel: end their sign-ins too.
     sessions.stopped.on(({ userId, why }) => {
       if (why === 'idle') accounts.signIns.endAllFor(userId, 'blender-idle');
+      // Someone still signed in when the engine comes back gets their Blender back by itself.
+      const user = why === 'engine' && accounts.signIns.holds(userId) ? accounts.getUser(userId) : null;
+      if (user && !user.disabled) {
+        void sessions
+          .start(user, (p) => this.sendTo(userId, 'session.progress', p), { because: 'Docker restarted, so your Blender was started again with your work.' })
+          .catch((error) => console.error(`[api] restarting ${user.username}'s Blender after the engine came back failed: ${(error as Error).message}`));
+      }
     });
     accounts.signIns.ended.on(({ token, reason }) => {
       for (const c of this.connections) {
@@ -94,6 +101,12 @@ export class ApiServer {
     this.connections.delete(connection);
     if (connection.token) this.accounts.signOut(connection.token);
     connection.token = null;
+  }
+
+  private sendTo<E extends EventName>(userId: string, event: E, payload: Events[E]): void {
+    for (const c of this.connections) {
+      if (c.token && this.accounts.signIns.userOf(c.token) === userId) c.send(event, payload);
+    }
   }
 
   /** Ends every sign-in held here (the screen locked, the computer went to sleep). */

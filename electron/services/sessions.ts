@@ -59,6 +59,8 @@ interface Session {
   warnings: string[];
   client: BlenderClient | null;
   oomKilled: boolean;
+  /** When (performance.now()) its container was last seen to end outside the panel. */
+  endedOutsideAt: number | null;
 }
 
 const STOP_WORDS: Record<StopReason, string> = {
@@ -70,6 +72,7 @@ const STOP_WORDS: Record<StopReason, string> = {
   'account-disabled': 'Stopped because the account was disabled',
   'account-deleted': 'Stopped because the account was deleted',
   'open-version': 'Restarting with an earlier version',
+  engine: 'Stopped when Docker restarted (the scene was saved)',
 };
 
 /**
@@ -78,7 +81,7 @@ const STOP_WORDS: Record<StopReason, string> = {
  * side by side.
  */
 export class SessionManager {
-  /** A session stopped through the panel, and why. */
+  /** A session stopped through the panel, or by an engine restart, and why. */
   readonly stopped = new Emitter<{ userId: string; why: StopReason }>();
   private readonly sessions = new Map<string, Session>();
   private readonly queues = new Map<string, Promise<unknown>>();
@@ -125,8 +128,8 @@ export class SessionManager {
   }
 
   /** Starts (or restarts, or returns) the user's Blender, reporting each step. */
-  start(user: User, onProgress: (p: StartProgress) => void = () => {}): Promise<SessionView> {
-    return this.exclusive(user.id, () => this.doStart(user, onProgress));
+  start(user: User, onProgress: (p: StartProgress) => void = () => {}, options: { because?: string } = {}): Promise<SessionView> {
+    return this.exclusive(user.id, () => this.doStart(user, onProgress, undefined, options.because));
   }
 
   /** The person's saved versions and autosave, read from their running Blender. */
@@ -221,7 +224,7 @@ export class SessionManager {
 
   // --- starting ---------------------------------------------------------------------------
 
-  private async doStart(user: User, onProgress: (p: StartProgress) => void, openVersion?: string): Promise<SessionView> {
+  private async doStart(user: User, onProgress: (p: StartProgress) => void, openVersion?: string, because?: string): Promise<SessionView> {
     const s = this.session(user.id, user.username);
     if (s.state === 'ready' && s.containerId && (await this.deps.engine.inspectContainer(s.containerId))?.running) {
       onProgress({ step: 'ready', message: 'Your Blender is ready' });
@@ -307,7 +310,8 @@ export class SessionManager {
       );
       s.client?.close();
       const client = new BlenderClient({ port: ports.addon, secret });
-      const scene = await this.openedScene(client);
+      const opened = await this.openedScene(client);
+      const scene: SceneNotice | null = because ? { kind: 'restarted', at: opened?.at ?? null, message: [because, opened?.message].filter(Boolean).join(' ') } : opened;
       if (scene) onProgress({ step: 'scene', message: scene.message });
       const started = await engine.inspectContainer(containerId);
       this.update(s, {
@@ -521,6 +525,12 @@ export class SessionManager {
     for (;;) {
       const error = await ended;
       if (this.abort.signal.aborted) return;
+      // Who was running when the engine went away, or had just been stopped (an engine stops its
+      // containers before it closes the stream): if they are not running when it is back, it was the engine.
+      const now = performance.now();
+      const running = [...this.sessions.values()]
+        .filter((s) => s.state === 'ready' || s.state === 'waiting' || (s.endedOutsideAt !== null && now - s.endedOutsideAt < (STOP_TIMEOUT_S + 10) * 1000))
+        .map((s) => s.userId);
       this.log(`Docker event stream ended${error ? `: ${error.message}` : ''}; reconnecting`);
       for (let backoffMs = 500; ; backoffMs = Math.min(backoffMs * 2, 10_000)) {
         await new Promise((r) => setTimeout(r, backoffMs).unref());
@@ -533,6 +543,13 @@ export class SessionManager {
         }
       }
       await this.reconcile().catch((e) => this.log(`reconcile after reconnect failed: ${e}`));
+      for (const userId of running) {
+        const s = this.sessions.get(userId);
+        if (!s || isActive(s.state)) continue;
+        this.update(s, { reason: STOP_WORDS.engine, endedOutsideAt: null });
+        this.log(`${s.username}'s Blender was stopped by the engine restart`);
+        this.stopped.emit({ userId, why: 'engine' });
+      }
     }
   }
 
@@ -566,6 +583,7 @@ export class SessionManager {
   }
 
   private markEnded(s: Session, info: ContainerInfo | null): void {
+    s.endedOutsideAt = performance.now();
     if (info?.oomKilled || s.oomKilled) {
       this.release(s, { state: 'failed', reason: `Blender ran out of memory (limit ${this.deps.settings().memoryMiB} MiB) and was stopped` });
     } else if (info && info.exitCode === 0) {
@@ -595,7 +613,7 @@ export class SessionManager {
     if (!s) {
       s = {
         userId, username, state: 'stopped', reason: null, containerId: null, ports: null, secret: null,
-        startedAt: null, lastActivity: null, lastSave: null, scene: null, warnings: [], client: null, oomKilled: false,
+        startedAt: null, lastActivity: null, lastSave: null, scene: null, warnings: [], client: null, oomKilled: false, endedOutsideAt: null,
       };
       this.sessions.set(userId, s);
     }

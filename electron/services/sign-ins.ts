@@ -58,6 +58,11 @@ export class SignIns {
     return held.userId;
   }
 
+  /** Whether the person holds a live sign-in anywhere. */
+  holds(userId: string): boolean {
+    return [...this.held.entries()].some(([token, held]) => held.userId === userId && this.userOf(token) === userId);
+  }
+
   /** The person showed they are there. */
   touch(token: string): void {
     const held = this.held.get(token);
