@@ -1,9 +1,11 @@
 import { useEffect, useState } from 'react';
+import type { SavedStates } from '../../../shared/blender';
 import type { SessionView } from '../../../shared/sessions';
 import { AdminSettings } from '../components/AdminSettings';
 import { AdminUsers } from '../components/AdminUsers';
 import { ErrorBanner } from '../components/ErrorBanner';
 import { Header, since, useNow } from '../components/Header';
+import { readableSize, readableTime } from '../components/Versions';
 import { useBridge, usePanel } from '../context';
 import { asError } from '../store';
 
@@ -13,6 +15,7 @@ export function Admin() {
   const bridge = useBridge();
   const now = useNow();
   const [logs, setLogs] = useState<{ username: string; text: string } | null>(null);
+  const [versions, setVersions] = useState<{ username: string; states: SavedStates | string } | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
 
   const act = async (work: () => Promise<{ ok: boolean; error?: { message: string } }>, done: string) => {
@@ -26,6 +29,11 @@ export function Admin() {
     const timer = setInterval(() => void refresh(), 10_000);
     return () => clearInterval(timer);
   }, [refresh]);
+
+  const showVersions = async (s: SessionView) => {
+    const reply = await bridge.api['admin.versions']({ userId: s.userId });
+    setVersions({ username: s.username, states: reply.ok ? reply.value : reply.error.message });
+  };
 
   const showLogs = async (s: SessionView) => {
     const reply = await bridge.api['admin.logs']({ userId: s.userId });
@@ -108,11 +116,31 @@ export function Admin() {
                   <button type="button" aria-label={`Logs of ${s.username}'s session`} onClick={() => void showLogs(s)}>
                     Logs
                   </button>
+                  <button type="button" aria-label={`Saved versions of ${s.username}'s work`} disabled={s.state !== 'ready'} onClick={() => void showVersions(s)}>
+                    Versions
+                  </button>
                 </td>
               </tr>
             ))}
           </tbody>
         </table>
+        {versions && (
+          <section aria-label={`Saved versions of ${versions.username}`}>
+            <h2>Saved versions: {versions.username}</h2>
+            {typeof versions.states === 'string' ? (
+              <p role="alert" className="error-text">{versions.states}</p>
+            ) : (
+              <ul>
+                {versions.states.autosave && <li>Autosave, {readableTime(versions.states.autosave.at)} · {readableSize(versions.states.autosave.bytes)}</li>}
+                {versions.states.versions.map((v) => (
+                  <li key={v.name}>
+                    Saved, {readableTime(v.at)} · {readableSize(v.bytes)}
+                  </li>
+                ))}
+              </ul>
+            )}
+          </section>
+        )}
         {logs && (
           <section aria-label={`Logs of ${logs.username}`}>
             <h2>Logs: {logs.username}</h2>
