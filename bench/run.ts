@@ -9,6 +9,7 @@ import { DEFAULT_IMAGE } from '../electron/services/blender-image';
 import { Engine } from '../electron/services/engine';
 import { waitForBlender } from '../electron/services/readiness';
 import { RawPing, rawFirstAnswer } from './raw';
+import { benchSaving } from './saving';
 import { benchSessions } from './sessions';
 
 const image = process.env.BLENDER_LAB_IMAGE ?? DEFAULT_IMAGE;
@@ -139,6 +140,8 @@ async function main() {
     for (const id of ids) await engine.removeContainer(id);
     log('sign-ins through the session service');
     const signIns = await benchSessions(engine, image, runs, Number(process.env.BENCH_CONCURRENT ?? 10));
+    log('saving scenes into the volume');
+    const saving = await benchSaving(engine, image, label);
     console.log(JSON.stringify({
       image,
       runs,
@@ -152,6 +155,7 @@ async function main() {
       },
       concurrent_sign_ins: signIns.concurrent,
       ping_round_trip_ms: { calls: 1000, ...rt },
+      save_scene_into_volume: saving,
       renderer_bundle: rendererBundle(),
     }, null, 2));
   } finally {

@@ -35,8 +35,15 @@ def _write(path):
     os.makedirs(os.path.dirname(path), exist_ok=True)
     temporary = f"{path}.saving-{os.getpid()}.blend"
     window = bpy.context.window_manager.windows[0] if bpy.context.window_manager.windows else None
-    with bpy.context.temp_override(window=window) if window else contextlib.nullcontext():
-        result = bpy.ops.wm.save_as_mainfile(filepath=temporary, copy=True, compress=False, check_existing=False)
+    # No preview image: rendering one in software takes longer than writing the scene itself.
+    filepaths = bpy.context.preferences.filepaths
+    preview = filepaths.file_preview_type
+    filepaths.file_preview_type = "NONE"
+    try:
+        with bpy.context.temp_override(window=window) if window else contextlib.nullcontext():
+            result = bpy.ops.wm.save_as_mainfile(filepath=temporary, copy=True, compress=False, check_existing=False)
+    finally:
+        filepaths.file_preview_type = preview
     if "FINISHED" not in result:
         with contextlib.suppress(OSError):
             os.remove(temporary)
