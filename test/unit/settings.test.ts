@@ -18,6 +18,8 @@ describe('settings', () => {
       idleTimeoutMinutes: 30,
       signOutIdleMinutes: 15,
       signInMaxHours: 12,
+      autosaveSeconds: 60,
+      versionsKept: 5,
       memoryMiB: 2048,
       cpus: 1,
       pidsLimit: 1024,

@@ -8,6 +8,8 @@ const FIELDS: { key: keyof Settings; label: string; type: 'text' | 'number' | 'c
   { key: 'idleTimeoutMinutes', label: 'Idle timeout (minutes)', type: 'number' },
   { key: 'signOutIdleMinutes', label: 'Sign out after the panel is unused for (minutes)', type: 'number' },
   { key: 'signInMaxHours', label: 'Longest sign-in (hours)', type: 'number' },
+  { key: 'autosaveSeconds', label: 'Autosave every (seconds)', type: 'number' },
+  { key: 'versionsKept', label: 'Saved versions kept per person', type: 'number' },
   { key: 'memoryMiB', label: 'Memory per session (MiB)', type: 'number' },
   { key: 'cpus', label: 'CPUs per session', type: 'number' },
   { key: 'pidsLimit', label: 'Processes per session', type: 'number' },
