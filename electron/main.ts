@@ -67,7 +67,7 @@ if (!app.requestSingleInstanceLock()) {
       quit: () => app.quit(),
     });
     tray.update(sessions.list());
-    sessions.onChange(() => tray?.update(sessions.list()));
+    sessions.changed.on(() => tray?.update(sessions.list()));
     openPanel();
   });
 

@@ -27,7 +27,7 @@ export const methods = {
   'account.changePassword': { input: z.object({ current: text(4096), next: text(4096) }).strict() },
   'session.mine': { input: none },
   'session.start': { input: none },
-  'session.blenderAddress': { input: none },
+  'session.stop': { input: none },
   'session.activity': { input: none },
   'session.versions': { input: none },
   'session.openVersion': { input: z.object({ name: z.string().regex(/^\d{8}T\d{6}\.\d{3}Z\.blend$/, 'must be the name of a saved version') }).strict() },
@@ -64,7 +64,7 @@ export interface Results {
   'account.changePassword': null;
   'session.mine': SessionView | null;
   'session.start': SessionView;
-  'session.blenderAddress': string | null;
+  'session.stop': SessionView | null;
   'session.activity': null;
   'session.versions': SavedStates;
   'session.openVersion': SessionView;

@@ -10,7 +10,7 @@ export const METHOD_ROLES = {
   'account.changePassword': 'user',
   'session.mine': 'user',
   'session.start': 'user',
-  'session.blenderAddress': 'user',
+  'session.stop': 'user',
   'session.activity': 'user',
   'session.versions': 'user',
   'session.openVersion': 'user',

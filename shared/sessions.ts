@@ -46,6 +46,8 @@ export interface SessionView {
   lastSave: SaveOutcome | null;
   /** What this start opened, when it was not simply the last save. */
   scene: SceneNotice | null;
+  /** The person's own Blender UI, secret included: only in what its owner receives, null for anyone else. */
+  blenderAddress: string | null;
   warnings: string[];
 }
 

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { passwordSchema, roleSchema, usernameSchema, type Role, type User } from '../../shared/accounts';
+import { Emitter } from '../../shared/emitter';
 import { AppError } from '../../shared/errors';
 import { parseOrThrow } from '../../shared/validation';
 import type { DocumentStore } from './document-store';
@@ -84,7 +85,6 @@ export class AccountService {
   private readonly clock: () => Date;
   private readonly cost: ScryptCost;
   private readonly lockout: LockoutPolicy;
-  private readonly revokeListeners: ((user: User, reason: 'disabled' | 'deleted') => void)[] = [];
   private dummyHash: Promise<PasswordHash> | null = null;
 
   constructor(private readonly deps: AccountServiceDeps) {
@@ -94,10 +94,8 @@ export class AccountService {
     this.signIns = new SignIns(deps.signInLimits ?? (() => ({ idleMinutes: 15, maxHours: 12 })), this.clock);
   }
 
-  /** Called when an account can no longer have a session (so its container can be stopped). */
-  onRevoked(listener: (user: User, reason: 'disabled' | 'deleted') => void): void {
-    this.revokeListeners.push(listener);
-  }
+  /** An account that can no longer have a session (so its container can be stopped). */
+  readonly revoked = new Emitter<{ user: User; reason: 'disabled' | 'deleted' }>();
 
   listUsers(): User[] {
     return this.records().map(publicUser);
@@ -226,7 +224,7 @@ export class AccountService {
     const user = this.update(id, (u) => { u.disabled = disabled; });
     if (disabled) {
       this.signIns.endAllFor(id, 'account-disabled');
-      for (const listener of this.revokeListeners) listener(user, 'disabled');
+      this.revoked.emit({ user, reason: 'disabled' });
     }
     return user;
   }
@@ -246,7 +244,7 @@ export class AccountService {
     this.deps.store.write(data);
     this.signIns.endAllFor(id, 'account-deleted');
     const user = publicUser(record);
-    for (const listener of this.revokeListeners) listener(user, 'deleted');
+    this.revoked.emit({ user, reason: 'deleted' });
     return user;
   }
 

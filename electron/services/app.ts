@@ -8,7 +8,6 @@ import { CredentialService, KeytarSecretStore, type SecretStore } from './creden
 import { FileStore, MemoryStore, type DocumentStore } from './document-store';
 import { Engine } from './engine';
 import { instanceFor } from './naming';
-import { Panel } from './panel';
 import { PortAllocator } from './ports';
 import { SessionManager } from './sessions';
 import { SettingsService } from './settings';
@@ -66,8 +65,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
     imageSource: { contextDir: opts.imageContextDir, baseImage: process.env.BASE_IMAGE ?? DEFAULT_BASE_IMAGE },
     log,
   });
-  const panel = new Panel({ accounts, sessions, settings, credentials });
-  const api = new ApiServer(panel, accounts, sessions);
+  const api = new ApiServer({ accounts, sessions, settings, credentials });
 
   let retry: NodeJS.Timeout | null = null;
   const start = async (): Promise<void> => {

@@ -81,11 +81,12 @@ const STOP_WORDS: Record<StopReason, string> = {
  * side by side.
  */
 export class SessionManager {
+  /** Every change of any session, as plain data. */
+  readonly changed = new Emitter<SessionView>();
   /** A session stopped through the panel, or by an engine restart, and why. */
   readonly stopped = new Emitter<{ userId: string; why: StopReason }>();
   private readonly sessions = new Map<string, Session>();
   private readonly queues = new Map<string, Promise<unknown>>();
-  private readonly listeners: ((view: SessionView) => void)[] = [];
   private readonly clock: () => Date;
   private readonly abort = new AbortController();
   private idleTimer: NodeJS.Timeout | null = null;
@@ -111,11 +112,6 @@ export class SessionManager {
     if (this.idleTimer) clearInterval(this.idleTimer);
     for (const s of this.sessions.values()) s.client?.close();
     await this.watching?.catch(() => {});
-  }
-
-  onChange(listener: (view: SessionView) => void): () => void {
-    this.listeners.push(listener);
-    return () => this.listeners.splice(this.listeners.indexOf(listener), 1);
   }
 
   list(): SessionView[] {
@@ -626,8 +622,7 @@ export class SessionManager {
 
   private update(s: Session, change: Partial<Session>): void {
     Object.assign(s, change);
-    const view = this.view(s);
-    for (const listener of this.listeners) listener(view);
+    this.changed.emit(this.view(s));
   }
 
   private view(s: Session): SessionView {
@@ -642,6 +637,7 @@ export class SessionManager {
       lastActivityAt: s.lastActivity?.toISOString() ?? null,
       lastSave: s.lastSave,
       scene: s.scene,
+      blenderAddress: null,
       warnings: [...s.warnings],
     };
   }

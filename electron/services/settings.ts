@@ -1,3 +1,4 @@
+import { Emitter } from '../../shared/emitter';
 import { AppError } from '../../shared/errors';
 import { settingsSchema, type Settings } from '../../shared/settings';
 import { describeIssues } from '../../shared/validation';
@@ -8,7 +9,8 @@ import type { DocumentStore } from './document-store';
  * listeners hear about accepted changes.
  */
 export class SettingsService {
-  private readonly listeners: ((next: Settings, previous: Settings) => void)[] = [];
+  /** Accepted changes, with what they replaced. */
+  readonly changed = new Emitter<{ next: Settings; previous: Settings }>();
 
   constructor(private readonly store: DocumentStore<Settings>) {}
 
@@ -24,11 +26,7 @@ export class SettingsService {
     const parsed = settingsSchema.safeParse({ ...previous, ...patch });
     if (!parsed.success) throw new AppError('INVALID_INPUT', describeIssues(parsed.error));
     this.store.write(parsed.data);
-    for (const listener of this.listeners) listener(parsed.data, previous);
+    this.changed.emit({ next: parsed.data, previous });
     return parsed.data;
-  }
-
-  onChange(listener: (next: Settings, previous: Settings) => void): void {
-    this.listeners.push(listener);
   }
 }

@@ -74,9 +74,8 @@ export function createPanelStore(bridge: PanelBridge, now: () => number = Date.n
   };
 
   const store = createStore<PanelState>()((set, get) => {
-    const afterStart = async (session: SessionView) => {
-      set({ session, progress: null });
-      set({ blenderAddress: session.state === 'ready' ? await call('session.blenderAddress', {}) : null });
+    const afterStart = (session: SessionView) => {
+      set({ session, progress: null, blenderAddress: session.state === 'ready' ? session.blenderAddress : null });
     };
     const fail = (error: unknown) => {
       const data = asError(error);
@@ -105,7 +104,7 @@ export function createPanelStore(bridge: PanelBridge, now: () => number = Date.n
           set({ user });
           if (user) {
             const session = await call('session.mine', {});
-            if (session) await afterStart(session);
+            if (session) afterStart(session);
           }
         } catch (error) {
           fail(error);
@@ -121,7 +120,7 @@ export function createPanelStore(bridge: PanelBridge, now: () => number = Date.n
           const { user, session } = await call('auth.signIn', { username, password });
           lastReport = now();
           set({ user, view: 'workspace', history: [] });
-          await afterStart(session);
+          afterStart(session);
         } catch (error) {
           set({ progress: null });
           fail(error);
@@ -153,7 +152,7 @@ export function createPanelStore(bridge: PanelBridge, now: () => number = Date.n
       async startAgain() {
         set({ error: null, signingIn: true, progress: { step: 'image', message: 'Starting Blender' } });
         try {
-          await afterStart(await call('session.start', {}));
+          afterStart(await call('session.start', {}));
         } catch (error) {
           set({ progress: null });
           fail(error);
@@ -165,7 +164,7 @@ export function createPanelStore(bridge: PanelBridge, now: () => number = Date.n
       async openVersion(name) {
         set({ error: null, signingIn: true, progress: { step: 'scene', message: 'Saving the open scene first' } });
         try {
-          await afterStart(await call('session.openVersion', { name }));
+          afterStart(await call('session.openVersion', { name }));
         } catch (error) {
           set({ progress: null });
           fail(error);
@@ -248,7 +247,7 @@ export function createPanelStore(bridge: PanelBridge, now: () => number = Date.n
   bridge.on('session.changed', (view) => {
     const state = store.getState();
     if (state.user && view.userId === state.user.id) {
-      store.setState({ session: view, ...(view.state === 'ready' ? {} : { blenderAddress: null }) });
+      store.setState({ session: view, blenderAddress: view.state === 'ready' ? view.blenderAddress : null });
     }
     if (state.user?.role === 'admin') {
       const previous = state.sessions.find((s) => s.userId === view.userId);

@@ -1,6 +1,5 @@
 import { execFileSync } from 'node:child_process';
 import { afterAll, expect, it } from 'vitest';
-import { ApiServer } from '../../electron/services/api-server';
 import { testEngine } from '../support/blender';
 import { Harness } from '../support/sessions-harness';
 import { waitFor } from '../support/wait';
@@ -10,11 +9,9 @@ import { waitFor } from '../support/wait';
 // dockerd needs root and a local engine, as npm test has on the machines it prepares.
 const engine = testEngine();
 let h: Harness | undefined;
-let api: ApiServer | undefined;
 
 afterAll(async () => {
   execFileSync('bash', ['scripts/engine-start.sh'], { stdio: 'inherit' });
-  api?.dispose();
   await h?.cleanup();
 });
 
@@ -28,10 +25,8 @@ it('keeps everyone\'s work through an engine restart, and starts the Blender of 
   // nia's Blender runs with nobody signed in at the panel; omar is signed in in a window.
   const { user: nia } = await h.user('nia');
   await h.user('omar', 'omar password');
-  api = new ApiServer(h.panel, h.accounts, h.sessions);
-  const window = api.connect(() => {});
-  const signIn = await window.call('auth.signIn', { username: 'omar', password: 'omar password' });
-  const omar = (signIn as { ok: true; value: { user: { id: string } } }).value.user;
+  const window = await h.window('omar', 'omar password');
+  const omar = await window.call('auth.whoAmI');
   await h.sessions.start(nia);
   for (const [userId, name] of [[nia.id, 'NiasWork'], [omar.id, 'OmarsWork']] as const) {
     await h.sessions.command(userId, 'execute_code', { code: `import bpy\nbpy.ops.mesh.primitive_cube_add()\nbpy.context.active_object.name = "${name}"` });

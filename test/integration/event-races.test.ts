@@ -34,7 +34,7 @@ afterEach(async () => {
 /** Every state the session passes through from now on. */
 function statesOf(harness: Harness, userId: string): SessionState[] {
   const seen: SessionState[] = [];
-  harness.sessions.onChange((view) => { if (view.userId === userId) seen.push(view.state); });
+  harness.sessions.changed.on((view) => { if (view.userId === userId) seen.push(view.state); });
   return seen;
 }
 

@@ -1,6 +1,5 @@
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ApiServer } from '../../electron/services/api-server';
 import { BlenderClient } from '../../electron/services/blender-client';
 import type { StartProgress } from '../../shared/sessions';
 import { testEngine } from '../support/blender';
@@ -131,12 +130,8 @@ describe('sessions', () => {
   it('ends the window\'s sign-in when its person\'s Blender is stopped for idleness', async () => {
     const h = await harness({ idleTimeoutMinutes: 5, signOutIdleMinutes: 60 }, { idleCheckMs: 100 });
     await h.user('hana', 'hana password');
-    const api = new ApiServer(h.panel, h.accounts, h.sessions);
-    cleanups.push(() => api.dispose());
-    const events: [string, unknown][] = [];
-    const window = api.connect((event, payload) => events.push([event, payload]));
-    const signIn = await window.call('auth.signIn', { username: 'hana', password: 'hana password' });
-    expect(signIn).toMatchObject({ ok: true, value: { session: { state: 'ready' } } });
+    const { connection: window, events, call } = await h.window('hana', 'hana password');
+    expect((await call('session.mine')).state).toBe('ready');
     h.clock.advance(6 * 60_000);
     await waitFor('the sign-in to end', () => events.find(([e]) => e === 'signIn.ended'));
     expect(events).toContainEqual(['signIn.ended', expect.objectContaining({ reason: 'blender-idle' })]);

@@ -42,12 +42,15 @@ export function fakeBridge() {
   };
 }
 
+/** The address of a person's own Blender, as their session view carries it. */
+export const ADDRESS = 'http://127.0.0.1:13000/blender-lab.html#token=bobs-secret';
+
 export const ada = { id: 'a1a1a1a1a1', username: 'ada', role: 'admin' as const, createdAt: '2026-11-25T10:00:00Z', lastLoginAt: null, disabled: false };
 export const bob = { ...ada, id: 'b2b2b2b2b2', username: 'bob', role: 'user' as const };
 
 export function sessionOf(user: { id: string; username: string }, over: Partial<SessionView> = {}): SessionView {
   return {
     userId: user.id, username: user.username, state: 'ready', reason: null, containerName: `blender-${user.username}-${user.id}`,
-    ports: { addon: 10000, ui: 13000 }, startedAt: new Date().toISOString(), lastActivityAt: new Date().toISOString(), lastSave: null, scene: null, warnings: [], ...over,
+    ports: { addon: 10000, ui: 13000 }, startedAt: new Date().toISOString(), lastActivityAt: new Date().toISOString(), lastSave: null, scene: null, warnings: [], blenderAddress: over.state && over.state !== 'ready' ? null : ADDRESS, ...over,
   };
 }

@@ -4,11 +4,10 @@ import { App } from '../../renderer/src/App';
 import { PanelProvider } from '../../renderer/src/context';
 import { createPanelStore } from '../../renderer/src/store';
 import type { User } from '../../shared/accounts';
-import { ada, bob, fakeBridge, sessionOf } from './fake-bridge';
+import { ADDRESS, ada, bob, fakeBridge, sessionOf } from './fake-bridge';
 
 afterEach(cleanup);
 
-const ADDRESS = 'http://127.0.0.1:13000/vnc.html?autoconnect=1';
 
 function mount(setup: (f: ReturnType<typeof fakeBridge>) => void = () => {}) {
   const f = fakeBridge();
@@ -27,7 +26,6 @@ async function signedIn(user: User = bob, extra: (f: ReturnType<typeof fakeBridg
   const f = mount((f) => {
     f.answer('auth.whoAmI', user);
     f.answer('session.mine', sessionOf(user));
-    f.answer('session.blenderAddress', ADDRESS);
     extra(f);
   });
   await screen.findByTitle('Blender');
@@ -46,7 +44,6 @@ describe('signing in', () => {
   it('sends what was typed, shows each start step, then the workspace with Blender embedded', async () => {
     const f = mount((f) => {
       f.answer('auth.signIn', { user: bob, session: sessionOf(bob) });
-      f.answer('session.blenderAddress', ADDRESS);
     });
     fireEvent.change(await screen.findByLabelText('Username'), { target: { value: 'bob' } });
     fireEvent.change(screen.getByLabelText('Password'), { target: { value: 'bob password' } });

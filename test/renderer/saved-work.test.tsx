@@ -7,7 +7,6 @@ import { ada, bob, fakeBridge, sessionOf } from './fake-bridge';
 
 afterEach(cleanup);
 
-const ADDRESS = 'http://127.0.0.1:13000/blender-lab.html#token=s';
 const VERSIONS = {
   opened: null,
   versions: [
@@ -20,7 +19,6 @@ const VERSIONS = {
 async function workspace(extra: (f: ReturnType<typeof fakeBridge>) => void = () => {}, user: typeof ada | typeof bob = bob) {
   const f = fakeBridge();
   f.answer('auth.whoAmI', user);
-  f.answer('session.blenderAddress', ADDRESS);
   extra(f);
   const store = createPanelStore(f.bridge);
   render(

@@ -7,13 +7,11 @@ import { bob, fakeBridge, sessionOf } from './fake-bridge';
 
 afterEach(cleanup);
 
-const ADDRESS = 'http://127.0.0.1:13000/blender-lab.html#token=bobs-secret';
 
 async function signedIn() {
   const f = fakeBridge();
   f.answer('auth.whoAmI', bob);
   f.answer('session.mine', sessionOf(bob));
-  f.answer('session.blenderAddress', ADDRESS);
   f.answer('blender.screenshot', { width: 2, height: 1, format: 'png', image_base64: 'iVBORw0KGgo=' });
   f.answer('blender.run', { output: 'bobs private output' });
   let clock = 1_000_000;

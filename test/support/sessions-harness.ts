@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { AccountService, type AccountsFile } from '../../electron/services/accounts';
+import { ApiServer, type ApiConnection } from '../../electron/services/api-server';
 import { DEFAULT_BASE_IMAGE } from '../../electron/services/blender-image';
 import { CredentialService, KeytarSecretStore } from '../../electron/services/credentials';
 import { MemoryStore } from '../../electron/services/document-store';
 import type { Engine } from '../../electron/services/engine';
 import { instanceLabels, LABELS } from '../../electron/services/naming';
-import { Panel } from '../../electron/services/panel';
 import { PortAllocator } from '../../electron/services/ports';
 import { SessionManager, type SessionDeps } from '../../electron/services/sessions';
 import { SettingsService } from '../../electron/services/settings';
@@ -35,7 +35,8 @@ export class Harness {
   readonly credentials = new CredentialService(new KeytarSecretStore('Blender Lab (tests)'), this.instance);
   ports!: PortAllocator;
   sessions!: SessionManager;
-  panel!: Panel;
+  /** The panel's API over these services, as a window or tab reaches it. */
+  api!: ApiServer;
 
   constructor(private readonly engine: Engine, overrides: Partial<Settings> = {}, private readonly extra: Partial<SessionDeps> = {}) {
     // A port range of its own per harness keeps test files from meeting each other.
@@ -68,7 +69,7 @@ export class Harness {
       log: () => {},
       ...this.extra,
     });
-    this.panel = new Panel({ accounts: this.accounts, sessions: this.sessions, settings: this.settings, credentials: this.credentials });
+    this.api = new ApiServer({ accounts: this.accounts, sessions: this.sessions, settings: this.settings, credentials: this.credentials });
   }
 
   async init() {
@@ -78,6 +79,7 @@ export class Harness {
 
   /** Drops the services without stopping anything, as a crash would, and builds new ones. */
   async crashAndRestart(extra: Partial<SessionDeps> = {}) {
+    this.api.dispose();
     await this.sessions.dispose();
     Object.assign(this.extra, extra);
     this.build();
@@ -93,7 +95,21 @@ export class Harness {
     return { ...instanceLabels(this.instance), ...(userId ? { [LABELS.userId]: userId } : {}) };
   }
 
+  /** A window with a person signed in (their Blender started), and what it heard. */
+  async window(username: string, password: string): Promise<{ connection: ApiConnection; events: [string, unknown][]; call: (method: string, input?: unknown) => Promise<any> }> {
+    const events: [string, unknown][] = [];
+    const connection = this.api.connect((event, payload) => events.push([event, payload]));
+    const call = async (method: string, input: unknown = {}) => {
+      const reply = await connection.call(method, input);
+      if (!reply.ok) throw Object.assign(new Error(reply.error.message), reply.error);
+      return reply.value;
+    };
+    await call('auth.signIn', { username, password });
+    return { connection, events, call };
+  }
+
   async cleanup() {
+    this.api.dispose();
     await this.sessions.dispose();
     for (const c of await this.engine.listContainers(this.labels())) await this.engine.removeContainer(c.id);
     for (const v of await this.engine.listVolumes(this.labels())) await this.engine.removeVolume(v);

@@ -151,7 +151,7 @@ describe('signing in', () => {
     const bob = await accounts.createAccount({ username: 'bob', password: pw });
     const { token } = await accounts.signIn('bob', pw);
     const revoked: string[] = [];
-    accounts.onRevoked((u, why) => revoked.push(`${u.username}:${why}`));
+    accounts.revoked.on(({ user: u, reason }) => revoked.push(`${u.username}:${reason}`));
     accounts.setDisabled(bob.id, true);
     expect(revoked).toEqual(['bob:disabled']);
     expect(() => accounts.authenticate(token)).toThrow(expect.objectContaining({ code: 'NOT_SIGNED_IN' }));

@@ -18,7 +18,7 @@ const { trayMenu } = await import('../../electron/tray-menu');
 
 const session = (over: Partial<SessionView>): SessionView => ({
   userId: 'a1a1a1a1a1', username: 'ada', state: 'ready', reason: null, containerName: 'blender-ada-a1a1a1a1a1',
-  ports: { addon: 10000, ui: 13000 }, startedAt: '2026-11-25T10:00:00Z', lastActivityAt: null, lastSave: null, scene: null, warnings: [], ...over,
+  ports: { addon: 10000, ui: 13000 }, startedAt: '2026-11-25T10:00:00Z', lastActivityAt: null, lastSave: null, scene: null, blenderAddress: null, warnings: [], ...over,
 });
 
 describe('the main window', () => {

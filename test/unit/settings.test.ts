@@ -32,7 +32,7 @@ describe('settings', () => {
   it('accepts a valid change and tells listeners', () => {
     const settings = fresh();
     const heard: number[] = [];
-    settings.onChange((next, prev) => heard.push(prev.idleTimeoutMinutes, next.idleTimeoutMinutes));
+    settings.changed.on(({ next, previous }) => heard.push(previous.idleTimeoutMinutes, next.idleTimeoutMinutes));
     expect(settings.update({ idleTimeoutMinutes: 45, signUpAllowed: false }).idleTimeoutMinutes).toBe(45);
     expect(heard).toEqual([30, 45]);
     expect(settings.get().signUpAllowed).toBe(false);

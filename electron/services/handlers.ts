@@ -1,0 +1,140 @@
+import type { z } from 'zod';
+import type { User } from '../../shared/accounts';
+import type { methods, Method, Results } from '../../shared/api';
+import { AppError } from '../../shared/errors';
+import type { METHOD_ROLES } from '../../shared/methods';
+import type { SessionView, StartProgress } from '../../shared/sessions';
+import type { AccountService } from './accounts';
+import type { CredentialService } from './credentials';
+import type { SessionManager } from './sessions';
+import type { SettingsService } from './settings';
+
+export interface ServiceDeps {
+  accounts: AccountService;
+  sessions: SessionManager;
+  settings: SettingsService;
+  credentials: CredentialService;
+}
+
+/** A method's input as its schema leaves it: already checked. */
+export type Validated<M extends Method> = z.output<(typeof methods)[M]['input']>;
+
+/** Who is calling, resolved once per call from the method's declared role: nobody yet, or a signed-in person. */
+export type CallerOf<M extends Method> = (typeof METHOD_ROLES)[M] extends 'anyone' ? null : User;
+
+export interface CallContext<M extends Method> {
+  caller: CallerOf<M>;
+  /** The sign-in this window or tab holds; only the auth methods change it. */
+  signIn: { token: string | null };
+  progress: (p: StartProgress) => void;
+}
+
+/** One handler per method, typed from the contract: input from its schema, result from `Results`. */
+export type Handlers = { [M in Method]: (input: Validated<M>, context: CallContext<M>) => Promise<Results[M]> | Results[M] };
+
+/**
+ * What every method does. Rights are not checked here: the caller arrives already resolved for
+ * the method's declared role, so a handler only ever acts for that caller.
+ */
+export function createHandlers({ accounts, sessions, settings, credentials }: ServiceDeps): Handlers {
+  /** A session as its owner sees it: with the address of their Blender, secret included. */
+  const own = (view: SessionView): SessionView => ({ ...view, blenderAddress: sessions.uiAddress(view.userId) });
+
+  return {
+    'auth.signUp': ({ username, password }) => accounts.createAccount({ username, password }),
+    'auth.signIn': async ({ username, password }, { signIn, progress }) => {
+      if (signIn.token) await signOut(signIn.token);
+      const { token, user } = await accounts.signIn(username, password);
+      signIn.token = token;
+      try {
+        return { user, session: own(await sessions.start(user, progress)) };
+      } catch (error) {
+        // A start that fails leaves the person signed in with a failed session that says why.
+        const session = sessions.get(user.id);
+        if (!session) throw error;
+        return { user, session: own(session) };
+      }
+    },
+    'auth.whoAmI': (_input, { signIn }) => {
+      if (!signIn.token) return null;
+      try {
+        return accounts.authenticate(signIn.token);
+      } catch {
+        signIn.token = null;
+        return null;
+      }
+    },
+    'auth.signOut': async (_input, { signIn }) => {
+      const token = signIn.token;
+      signIn.token = null;
+      if (token) await signOut(token);
+      return null;
+    },
+    'account.changePassword': async ({ current, next }, { caller }) => (await accounts.changePassword(caller, current, next), null),
+
+    'session.mine': (_input, { caller }) => {
+      const view = sessions.get(caller.id);
+      return view ? own(view) : null;
+    },
+    'session.start': async (_input, { caller, progress }) => own(await sessions.start(caller, progress)),
+    'session.stop': async (_input, { caller }) => {
+      const view = await sessions.stop(caller.id, 'sign-out');
+      return view ? own(view) : null;
+    },
+    'session.activity': (_input, { caller, signIn }) => {
+      if (signIn.token) accounts.signIns.touch(signIn.token);
+      sessions.touch(caller.id);
+      return null;
+    },
+    'session.versions': (_input, { caller }) => sessions.savedStates(caller.id),
+    'session.openVersion': async ({ name }, { caller, progress }) => own(await sessions.openVersion(caller, name, progress)),
+
+    'blender.sceneInfo': (_input, { caller }) => sessions.command(caller.id, 'get_scene_info', {}),
+    'blender.objectInfo': ({ name }, { caller }) => sessions.command(caller.id, 'get_object_info', { name }),
+    'blender.run': async ({ code }, { caller }) => ({ output: (await sessions.command(caller.id, 'execute_code', { code })).result }),
+    'blender.screenshot': ({ maxSize }, { caller }) =>
+      sessions.command(caller.id, 'get_viewport_screenshot', maxSize === undefined ? {} : { max_size: maxSize }),
+
+    'keys.list': (_input, { caller }) => credentials.list(caller.id),
+    'keys.set': async ({ name, value }, { caller }) => (await credentials.set(caller.id, name, value), null),
+    'keys.clear': async ({ name }, { caller }) => (await credentials.clear(caller.id, name), null),
+
+    'admin.sessions': () => sessions.listWithStats(),
+    'admin.stopSession': ({ userId }) => sessions.stop(userId, 'admin'),
+    'admin.stopAll': async () => (await sessions.stopAll('admin'), null),
+    'admin.cleanupIdle': async () => ({ stopped: (await sessions.cleanupIdle()).length }),
+    'admin.logs': ({ userId }) => sessions.logs(userId),
+    'admin.versions': ({ userId }) => sessions.savedStates(userId),
+    'admin.users': () => accounts.listUsers(),
+    'admin.createUser': ({ username, password, role }, { caller }) => accounts.createAccount({ username, password, role }, caller),
+    'admin.setDisabled': ({ userId, disabled }) => accounts.setDisabled(userId, disabled),
+    'admin.setRole': ({ userId, role }) => accounts.setRole(userId, role),
+    'admin.resetPassword': async ({ userId, password }) => (await accounts.resetPassword(userId, password), null),
+    'admin.deleteUser': async ({ userId, deleteData }) => {
+      const user = accounts.deleteUser(userId);
+      if (deleteData) {
+        await sessions.deleteUserData(user.id, user.username);
+        await credentials.clearAll(user.id).catch(() => {});
+      }
+      return null;
+    },
+    'admin.settings': () => settings.get(),
+    'admin.updateSettings': (patch) => settings.update(patch),
+  };
+
+  async function signOut(token: string): Promise<void> {
+    let user: User;
+    try {
+      user = accounts.authenticate(token);
+    } catch {
+      return; // already ended
+    }
+    accounts.signOut(token);
+    await sessions.stop(user.id, 'sign-out');
+  }
+}
+
+/** Refuses a caller the method's role does not admit. */
+export function assertRole(role: (typeof METHOD_ROLES)[Method], caller: User): void {
+  if (role === 'admin' && caller.role !== 'admin') throw new AppError('FORBIDDEN', 'Only an administrator can do that');
+}
