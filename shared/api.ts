@@ -3,6 +3,7 @@ import type { User } from './accounts';
 import type { ObjectInfo, SavedStates, SceneInfo, Screenshot } from './blender';
 import type { CredentialStatus } from './credentials';
 import type { ErrorData } from './errors';
+import type { McpCall, McpTokenView, NewMcpToken } from './mcp';
 import type { SignInEnd } from './sign-ins';
 import type { AdminSessionRow, SessionView, StartProgress } from './sessions';
 import { EVENT_NAMES, type Method } from './methods';
@@ -38,6 +39,10 @@ export const methods = {
   'keys.list': { input: none },
   'keys.set': { input: z.object({ name: text(64), value: text(8192) }).strict() },
   'keys.clear': { input: z.object({ name: text(64) }).strict() },
+  'mcpTokens.list': { input: none },
+  'mcpTokens.create': { input: z.object({ name: text(256) }).strict() },
+  'mcpTokens.revoke': { input: z.object({ id: z.string().regex(/^[a-f0-9]{12}$/, 'must be a token id') }).strict() },
+  'mcp.endpoint': { input: none },
   'admin.sessions': { input: none },
   'admin.stopSession': { input: z.object({ userId }).strict() },
   'admin.stopAll': { input: none },
@@ -75,6 +80,12 @@ export interface Results {
   'keys.list': CredentialStatus[];
   'keys.set': null;
   'keys.clear': null;
+  /** A person's own tokens; an administrator's list holds everyone's. */
+  'mcpTokens.list': McpTokenView[];
+  'mcpTokens.create': NewMcpToken;
+  'mcpTokens.revoke': null;
+  /** The AI clients' endpoint, or null when it could not be opened. */
+  'mcp.endpoint': string | null;
   'admin.sessions': AdminSessionRow[];
   'admin.stopSession': SessionView | null;
   'admin.stopAll': null;
@@ -101,6 +112,8 @@ export interface Events {
   'signIn.expiring': { at: string };
   /** This window's sign-in has ended; the renderer forgets everything of that person. */
   'signIn.ended': SignInEnd;
+  /** One of the person's AI clients called a tool. */
+  'mcp.call': McpCall;
 }
 
 export type EventName = (typeof EVENT_NAMES)[number];

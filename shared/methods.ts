@@ -21,6 +21,10 @@ export const METHOD_ROLES = {
   'keys.list': 'user',
   'keys.set': 'user',
   'keys.clear': 'user',
+  'mcpTokens.list': 'user',
+  'mcpTokens.create': 'user',
+  'mcpTokens.revoke': 'user',
+  'mcp.endpoint': 'user',
   'admin.sessions': 'admin',
   'admin.stopSession': 'admin',
   'admin.stopAll': 'admin',
@@ -43,4 +47,4 @@ export type CallerRole = (typeof METHOD_ROLES)[Method];
 export const METHOD_NAMES = Object.keys(METHOD_ROLES) as Method[];
 
 /** Events main sends to a renderer. */
-export const EVENT_NAMES = ['session.changed', 'session.progress', 'signIn.expiring', 'signIn.ended'] as const;
+export const EVENT_NAMES = ['session.changed', 'session.progress', 'signIn.expiring', 'signIn.ended', 'mcp.call'] as const;

@@ -1,4 +1,5 @@
 import { METHOD_ROLES, methods, type EventName, type Events, type Method, type Reply, type Result } from '../../shared/api';
+import type { User } from '../../shared/accounts';
 import { AppError, type ErrorData } from '../../shared/errors';
 import type { SessionView, StartProgress, StopReason } from '../../shared/sessions';
 import { SIGN_IN_END_MESSAGES, type SignInEndReason } from '../../shared/sign-ins';
@@ -63,6 +64,7 @@ export class ApiServer {
     this.unsubscribe = [
       sessions.changed.on((view) => this.broadcast(view)),
       accounts.revoked.on(({ user, reason }) => {
+        if (reason === 'deleted') deps.mcpTokens.revokeAllOf(user.id);
         void sessions.stop(user.id, reason === 'disabled' ? 'account-disabled' : 'account-deleted').catch(() => {});
       }),
       sessions.stopped.on(({ userId, why }) => this.afterStop(userId, why)),
@@ -100,9 +102,8 @@ export class ApiServer {
 
   /** Resolves the caller once, from the role the contract declares for the method, and runs its handler. */
   async dispatch<M extends Method>(c: ApiConnection, method: M, input: unknown): Promise<unknown> {
-    const role = METHOD_ROLES[method];
-    let caller = null;
-    if (role !== 'anyone') {
+    let caller: User | null = null;
+    if (METHOD_ROLES[method] !== 'anyone') {
       if (!c.token) throw new AppError('NOT_SIGNED_IN', 'You are not signed in');
       try {
         caller = this.deps.accounts.authenticate(c.token);
@@ -110,9 +111,36 @@ export class ApiServer {
         c.token = null;
         throw error;
       }
+    }
+    return this.run(method, input, caller, c, (p) => c.send('session.progress', p));
+  }
+
+  /**
+   * A call made for a person identified some other way (an AI client's token): the same
+   * validation, the same rights from the method's role, the same handler as a window's call.
+   */
+  async callFor<M extends Method>(caller: User, method: M, input: unknown, progress: (p: StartProgress) => void = () => {}): Promise<Reply<M>> {
+    try {
+      const parsed = methods[method].input.safeParse(input ?? {});
+      if (!parsed.success) throw new AppError('INVALID_INPUT', `${method}: ${describeIssues(parsed.error)}`);
+      return { ok: true, value: (await this.run(method, parsed.data, caller, { token: null }, progress)) as Result<M> };
+    } catch (error) {
+      return { ok: false, error: toErrorData(error) };
+    }
+  }
+
+  /** Sends an event to every window or tab where `userId` is signed in. */
+  sendTo<E extends EventName>(userId: string, event: E, payload: Events[E]): void {
+    for (const c of this.connections) if (this.userOf(c)?.id === userId) c.send(event, payload);
+  }
+
+  private run<M extends Method>(method: M, input: unknown, caller: User | null, signIn: { token: string | null }, progress: (p: StartProgress) => void): unknown {
+    const role = METHOD_ROLES[method];
+    if (role !== 'anyone') {
+      if (!caller) throw new AppError('NOT_SIGNED_IN', 'You are not signed in');
       assertRole(role, caller);
     }
-    const context = { caller, signIn: c, progress: (p: StartProgress) => c.send('session.progress', p) } as unknown as CallContext<M>;
+    const context = { caller: role === 'anyone' ? null : caller, signIn, progress } as unknown as CallContext<M>;
     return (this.handlers[method] as (input: unknown, context: CallContext<M>) => unknown)(input, context);
   }
 
@@ -141,10 +169,6 @@ export class ApiServer {
       if (user?.id === view.userId) c.send('session.changed', { ...view, blenderAddress: this.deps.sessions.uiAddress(view.userId) });
       else if (user?.role === 'admin') c.send('session.changed', view);
     }
-  }
-
-  private sendTo<E extends EventName>(userId: string, event: E, payload: Events[E]): void {
-    for (const c of this.connections) if (this.userOf(c)?.id === userId) c.send(event, payload);
   }
 
   private userOf(c: ApiConnection) {

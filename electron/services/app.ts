@@ -7,6 +7,8 @@ import { DEFAULT_BASE_IMAGE } from './blender-image';
 import { CredentialService, KeytarSecretStore, type SecretStore } from './credentials';
 import { FileStore, MemoryStore, type DocumentStore } from './document-store';
 import { Engine } from './engine';
+import { McpEndpoint } from './mcp-endpoint';
+import { McpTokenService, mcpTokensFileSchema } from './mcp-tokens';
 import { instanceFor } from './naming';
 import { PortAllocator } from './ports';
 import { SessionManager } from './sessions';
@@ -19,11 +21,14 @@ export interface AppOptions {
   imageContextDir: string;
   /** Where integration keys live: the OS keychain through keytar unless given (the desktop app gives safeStorage's). */
   secretStore?: (dataDir: string) => SecretStore;
+  /** The AI clients' port instead of the setting's (0: any free port), as headless mode's --mcp-port. */
+  mcpPort?: number;
   log?: (message: string) => void;
 }
 
 export interface App {
   api: ApiServer;
+  mcp: McpEndpoint;
   sessions: SessionManager;
   settings: SettingsService;
   /** Problems worth telling an operator at start-up (a damaged settings file, no Docker yet). */
@@ -65,7 +70,26 @@ export async function createApp(opts: AppOptions): Promise<App> {
     imageSource: { contextDir: opts.imageContextDir, baseImage: process.env.BASE_IMAGE ?? DEFAULT_BASE_IMAGE },
     log,
   });
-  const api = new ApiServer({ accounts, sessions, settings, credentials });
+  const mcpTokens = new McpTokenService(new FileStore(dataDir, 'mcp-tokens', mcpTokensFileSchema), (id) => accounts.getUser(id)?.username ?? null);
+  let mcp: McpEndpoint | null = null;
+  const api = new ApiServer({ accounts, sessions, settings, credentials, mcpTokens, mcpUrl: () => mcp?.url() ?? null });
+  mcp = new McpEndpoint({ api, tokens: mcpTokens, userOf: (id) => accounts.getUser(id), log });
+  const endpoint = mcp;
+  const openMcp = async (port: number) => {
+    await endpoint.close();
+    try {
+      log(`MCP endpoint at http://127.0.0.1:${await endpoint.listen(port)}/mcp`);
+    } catch (error) {
+      // The panel runs on without it; the AI clients page says it is closed, and why is logged.
+      const message = `The AI clients' endpoint is not open: ${(error as Error).message}`;
+      problems.push(message);
+      log(message);
+    }
+  };
+  await openMcp(opts.mcpPort ?? settings.get().mcpPort);
+  settings.changed.on(({ next, previous }) => {
+    if (opts.mcpPort === undefined && next.mcpPort !== previous.mcpPort) void openMcp(next.mcpPort);
+  });
 
   let retry: NodeJS.Timeout | null = null;
   const start = async (): Promise<void> => {
@@ -83,12 +107,14 @@ export async function createApp(opts: AppOptions): Promise<App> {
 
   return {
     api,
+    mcp: endpoint,
     sessions,
     settings,
     problems,
     async dispose() {
       if (retry) clearTimeout(retry);
       api.dispose();
+      await endpoint.close();
       await sessions.dispose();
     },
   };

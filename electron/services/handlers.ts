@@ -6,6 +6,7 @@ import type { METHOD_ROLES } from '../../shared/methods';
 import type { SessionView, StartProgress } from '../../shared/sessions';
 import type { AccountService } from './accounts';
 import type { CredentialService } from './credentials';
+import type { McpTokenService } from './mcp-tokens';
 import type { SessionManager } from './sessions';
 import type { SettingsService } from './settings';
 
@@ -14,6 +15,9 @@ export interface ServiceDeps {
   sessions: SessionManager;
   settings: SettingsService;
   credentials: CredentialService;
+  mcpTokens: McpTokenService;
+  /** The AI clients' endpoint, once it listens. */
+  mcpUrl: () => string | null;
 }
 
 /** A method's input as its schema leaves it: already checked. */
@@ -36,7 +40,7 @@ export type Handlers = { [M in Method]: (input: Validated<M>, context: CallConte
  * What every method does. Rights are not checked here: the caller arrives already resolved for
  * the method's declared role, so a handler only ever acts for that caller.
  */
-export function createHandlers({ accounts, sessions, settings, credentials }: ServiceDeps): Handlers {
+export function createHandlers({ accounts, sessions, settings, credentials, mcpTokens, mcpUrl }: ServiceDeps): Handlers {
   /** A session as its owner sees it: with the address of their Blender, secret included. */
   const own = (view: SessionView): SessionView => ({ ...view, blenderAddress: sessions.uiAddress(view.userId) });
 
@@ -98,6 +102,11 @@ export function createHandlers({ accounts, sessions, settings, credentials }: Se
     'keys.list': (_input, { caller }) => credentials.list(caller.id),
     'keys.set': async ({ name, value }, { caller }) => (await credentials.set(caller.id, name, value), null),
     'keys.clear': async ({ name }, { caller }) => (await credentials.clear(caller.id, name), null),
+
+    'mcpTokens.list': (_input, { caller }) => mcpTokens.list(caller.role === 'admin' ? null : caller.id),
+    'mcpTokens.create': ({ name }, { caller }) => mcpTokens.create(caller.id, name),
+    'mcpTokens.revoke': ({ id }, { caller }) => (mcpTokens.revoke(id, caller.role === 'admin' ? null : caller.id), null),
+    'mcp.endpoint': () => mcpUrl(),
 
     'admin.sessions': () => sessions.listWithStats(),
     'admin.stopSession': ({ userId }) => sessions.stop(userId, 'admin'),

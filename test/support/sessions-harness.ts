@@ -2,6 +2,8 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { AccountService, type AccountsFile } from '../../electron/services/accounts';
 import { ApiServer, type ApiConnection } from '../../electron/services/api-server';
+import { McpEndpoint } from '../../electron/services/mcp-endpoint';
+import { McpTokenService, type McpTokensFile } from '../../electron/services/mcp-tokens';
 import { DEFAULT_BASE_IMAGE } from '../../electron/services/blender-image';
 import { CredentialService, KeytarSecretStore } from '../../electron/services/credentials';
 import { MemoryStore } from '../../electron/services/document-store';
@@ -37,6 +39,8 @@ export class Harness {
   sessions!: SessionManager;
   /** The panel's API over these services, as a window or tab reaches it. */
   api!: ApiServer;
+  readonly mcpTokens = new McpTokenService(new MemoryStore<McpTokensFile>({ version: 1, tokens: [] }), (id) => this.accounts.getUser(id)?.username ?? null);
+  mcp: McpEndpoint | null = null;
 
   constructor(private readonly engine: Engine, overrides: Partial<Settings> = {}, private readonly extra: Partial<SessionDeps> = {}) {
     // A port range of its own per harness keeps test files from meeting each other.
@@ -69,7 +73,7 @@ export class Harness {
       log: () => {},
       ...this.extra,
     });
-    this.api = new ApiServer({ accounts: this.accounts, sessions: this.sessions, settings: this.settings, credentials: this.credentials });
+    this.api = new ApiServer({ accounts: this.accounts, sessions: this.sessions, settings: this.settings, credentials: this.credentials, mcpTokens: this.mcpTokens, mcpUrl: () => this.mcp?.url() ?? null });
   }
 
   async init() {
@@ -108,7 +112,15 @@ export class Harness {
     return { connection, events, call };
   }
 
+  /** The AI clients' endpoint over this panel, on a free port. */
+  async openMcp(): Promise<string> {
+    this.mcp = new McpEndpoint({ api: this.api, tokens: this.mcpTokens, userOf: (id) => this.accounts.getUser(id) });
+    await this.mcp.listen(0);
+    return this.mcp.url()!;
+  }
+
   async cleanup() {
+    await this.mcp?.close();
     this.api.dispose();
     await this.sessions.dispose();
     for (const c of await this.engine.listContainers(this.labels())) await this.engine.removeContainer(c.id);

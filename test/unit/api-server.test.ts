@@ -3,6 +3,7 @@ import { AccountService, type AccountsFile } from '../../electron/services/accou
 import { ApiServer, toErrorData } from '../../electron/services/api-server';
 import type { CredentialService } from '../../electron/services/credentials';
 import { MemoryStore } from '../../electron/services/document-store';
+import { McpTokenService, type McpTokensFile } from '../../electron/services/mcp-tokens';
 import { Engine } from '../../electron/services/engine';
 import { PortAllocator } from '../../electron/services/ports';
 import { SessionManager } from '../../electron/services/sessions';
@@ -23,7 +24,8 @@ function api() {
     log: () => {},
   });
   const events: unknown[] = [];
-  const server = new ApiServer({ accounts, sessions, settings, credentials: {} as CredentialService });
+  const mcpTokens = new McpTokenService(new MemoryStore<McpTokensFile>({ version: 1, tokens: [] }), (id) => accounts.getUser(id)?.username ?? null);
+  const server = new ApiServer({ accounts, sessions, settings, credentials: {} as CredentialService, mcpTokens, mcpUrl: () => null });
   return { connection: server.connect((event, payload) => events.push([event, payload])), events, server, accounts, sessions };
 }
 

@@ -1,0 +1,161 @@
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testEngine } from '../support/blender';
+import { Harness } from '../support/sessions-harness';
+
+// AI clients through the MCP endpoint, with the SDK's own Client over real HTTP, against the real image.
+const engine = testEngine();
+let h: Harness;
+let url: string;
+let ada: Awaited<ReturnType<Harness['window']>>;
+let bob: Awaited<ReturnType<Harness['window']>>;
+let adaToken: string;
+let bobToken: string;
+const clients: Client[] = [];
+
+async function connect(token: string | null): Promise<Client> {
+  const client = new Client({ name: 'test-client', version: '1.0.0' });
+  const transport = new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers: token ? { Authorization: `Bearer ${token}` } : {} } });
+  await client.connect(transport);
+  clients.push(client);
+  return client;
+}
+
+const text = (result: any) => (result.content as { type: string; text?: string }[]).map((c) => c.text ?? '').join('');
+
+beforeAll(async () => {
+  h = await new Harness(engine).init();
+  url = await h.openMcp();
+  await h.accounts.createAccount({ username: 'ada', password: 'ada password' });
+  await h.accounts.createAccount({ username: 'bob', password: 'bob password' });
+  ada = await h.window('ada', 'ada password');
+  bob = await h.window('bob', 'bob password');
+  adaToken = (await ada.call('mcpTokens.create', { name: 'Claude Code' })).token;
+  bobToken = (await bob.call('mcpTokens.create', { name: 'Cursor' })).token;
+});
+
+afterAll(async () => {
+  for (const c of clients) await c.close().catch(() => {});
+  await h?.cleanup();
+});
+
+describe('the MCP endpoint', () => {
+  it('offers blender-mcp\'s tools and ours', async () => {
+    const client = await connect(adaToken);
+    const { tools } = await client.listTools();
+    expect(tools.map((t) => t.name).sort()).toEqual(['execute_blender_code', 'get_object_info', 'get_scene_info', 'get_session_status', 'get_viewport_screenshot', 'start_blender']);
+    expect(tools.find((t) => t.name === 'get_object_info')!.inputSchema.properties).toHaveProperty('object_name');
+  });
+
+  it('acts on the token owner\'s Blender only', async () => {
+    const a = await connect(adaToken);
+    const b = await connect(bobToken);
+    const made = await a.callTool({ name: 'execute_blender_code', arguments: { code: 'import bpy\nbpy.ops.mesh.primitive_monkey_add()\nbpy.context.active_object.name = "AdasMonkey"\nprint("made")' } });
+    expect(text(made)).toBe('made\n');
+    expect(text(await a.callTool({ name: 'get_scene_info', arguments: {} }))).toContain('AdasMonkey');
+    expect(text(await b.callTool({ name: 'get_scene_info', arguments: {} }))).not.toContain('AdasMonkey');
+    const info = JSON.parse(text(await a.callTool({ name: 'get_object_info', arguments: { object_name: 'AdasMonkey' } })));
+    expect(info).toMatchObject({ name: 'AdasMonkey', type: 'MESH' });
+  });
+
+  it('returns the viewport as PNG image content', async () => {
+    const client = await connect(bobToken);
+    const shot = (await client.callTool({ name: 'get_viewport_screenshot', arguments: { max_size: 300 } })) as any;
+    expect(shot.content[0]).toMatchObject({ type: 'image', mimeType: 'image/png' });
+    expect(Buffer.from(shot.content[0].data, 'base64').subarray(1, 4).toString()).toBe('PNG');
+  });
+
+  it('shows each call live in its person\'s History, with the token\'s name, and to nobody else', async () => {
+    const client = await connect(adaToken);
+    const before = bob.events.length;
+    await client.callTool({ name: 'get_scene_info', arguments: {} });
+    expect(ada.events).toContainEqual(['mcp.call', expect.objectContaining({ tokenName: 'Claude Code', tool: 'get_scene_info', ok: true })]);
+    expect(bob.events.slice(before).filter(([e]) => e === 'mcp.call')).toEqual([]);
+    expect(h.sessions.get((await ada.call('auth.whoAmI')).id)!.lastActivityAt).not.toBeNull();
+  });
+
+  it('says a stopped Blender is stopped and names start_blender, which brings it back with progress', async () => {
+    const client = await connect(bobToken);
+    await bob.call('session.stop');
+    const refused = (await client.callTool({ name: 'get_scene_info', arguments: {} })) as any;
+    expect(refused.isError).toBe(true);
+    expect(text(refused)).toBe('Your Blender is not running. Call start_blender to start it, then try again.');
+    const progress: string[] = [];
+    const started = await client.callTool({ name: 'start_blender', arguments: {} }, undefined, { onprogress: (p) => progress.push(p.message ?? ''), timeout: 180_000 });
+    expect(text(started)).toBe('Your Blender is ready.');
+    expect(progress).toEqual(expect.arrayContaining(['Starting Blender', 'Your Blender is ready']));
+    expect(JSON.parse(text(await client.callTool({ name: 'get_session_status', arguments: {} })))).toMatchObject({ state: 'ready' });
+  });
+});
+
+describe('who gets in', () => {
+  const post = (headers: Record<string, string>, body: unknown = { jsonrpc: '2.0', id: 1, method: 'tools/list' }) =>
+    fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json', Accept: 'application/json, text/event-stream', ...headers }, body: JSON.stringify(body) });
+
+  it('refuses a missing, unknown or revoked token with 401', async () => {
+    expect((await post({})).status).toBe(401);
+    expect((await post({ Authorization: 'Bearer blab_not-a-real-token' })).status).toBe(401);
+    const { id, token } = await bob.call('mcpTokens.create', { name: 'Short-lived' });
+    expect((await post({ Authorization: `Bearer ${token}` })).status).toBe(200);
+    await bob.call('mcpTokens.revoke', { id });
+    expect((await post({ Authorization: `Bearer ${token}` })).status).toBe(401);
+  });
+
+  it('refuses a web page\'s request (403 for a foreign Origin) and a non-loopback Host (403)', async () => {
+    expect((await post({ Authorization: `Bearer ${adaToken}`, Origin: 'https://attacker.example' })).status).toBe(403);
+    const port = new URL(url).port;
+    const rebind = await new Promise<number>((resolve) => {
+      // fetch will not let a test set Host; a raw request does.
+      import('node:http').then(({ request }) => {
+        const req = request({ host: '127.0.0.1', port, method: 'POST', path: '/mcp', headers: { Host: `attacker.example:${port}`, Authorization: `Bearer ${adaToken}` } }, (res) => resolve(res.statusCode!));
+        req.end('{}');
+      });
+    });
+    expect(rebind).toBe(403);
+  });
+
+  it('stops a disabled or deleted person\'s tokens at once', async () => {
+    const cy = await h.accounts.createAccount({ username: 'cy', password: 'cy password' });
+    const { token } = h.mcpTokens.create(cy.id, 'Before disabling');
+    expect((await post({ Authorization: `Bearer ${token}` })).status).toBe(200);
+    await ada.call('admin.setDisabled', { userId: cy.id, disabled: true });
+    expect((await post({ Authorization: `Bearer ${token}` })).status).toBe(401);
+    await ada.call('admin.setDisabled', { userId: cy.id, disabled: false });
+    expect((await post({ Authorization: `Bearer ${token}` })).status).toBe(200);
+    await ada.call('admin.deleteUser', { userId: cy.id, deleteData: false });
+    expect((await post({ Authorization: `Bearer ${token}` })).status).toBe(401);
+    expect(h.mcpTokens.list(cy.id)).toEqual([]);
+  });
+
+  it('answers plain JSON-RPC over HTTP, as any client would send it', async () => {
+    const auth = { Authorization: `Bearer ${adaToken}` };
+    const init = await post(auth, { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'curl', version: '1' } } });
+    expect(init.status).toBe(200);
+    expect(await init.text()).toContain('"serverInfo":{"name":"blender-lab"');
+    const called = await post(auth, { jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'execute_blender_code', arguments: { code: 'print(6 * 7)' } } });
+    expect(await called.text()).toContain('"text":"42\\n"');
+  });
+});
+
+describe('tokens', () => {
+  it('are shown once, listed without the token, and an administrator sees everyone\'s', async () => {
+    const own = await bob.call('mcpTokens.list');
+    expect(own.every((t: { userId: string }) => t.userId === own[0].userId)).toBe(true);
+    expect(JSON.stringify(own)).not.toContain(bobToken);
+    expect(own.find((t: { name: string }) => t.name === 'Cursor').lastUsedAt).not.toBeNull();
+    const all = await ada.call('mcpTokens.list');
+    expect(all.map((t: { username: string }) => t.username)).toEqual(expect.arrayContaining(['ada', 'bob']));
+  });
+
+  it('cannot be revoked by someone else, and refuse bad names with a clear message', async () => {
+    const adas = (await ada.call('mcpTokens.list')).find((t: { username: string }) => t.username === 'ada');
+    await expect(bob.call('mcpTokens.revoke', { id: adas.id })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(bob.call('mcpTokens.create', { name: '   ' })).rejects.toMatchObject({ code: 'INVALID_INPUT', message: 'Token name is required' });
+    await expect(bob.call('mcpTokens.create', { name: 'Cursor' })).rejects.toMatchObject({ code: 'CONFLICT', message: 'You already have a token named Cursor' });
+  });
+
+  it('the endpoint\'s address is known to the panel', async () => {
+    expect(await bob.call('mcp.endpoint')).toBe(url);
+  });
+});
