@@ -8,7 +8,7 @@ import { instanceFor, instanceLabels } from '../electron/services/naming';
 /** Starts the headless panel on a fresh data directory and hands its address to the tests. */
 export default async function setup() {
   const dataDir = realpathSync(mkdtempSync(path.join(os.tmpdir(), 'blender-lab-e2e-')));
-  const child = spawn(process.execPath, ['--import', 'tsx', 'electron/serve.ts', '--port', '0', '--data-dir', dataDir], {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'electron/serve.ts', '--port', '0', '--mcp-port', '0', '--data-dir', dataDir], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const url = await new Promise<string>((resolve, reject) => {

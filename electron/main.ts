@@ -2,7 +2,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { app, BrowserWindow, dialog, ipcMain, Menu, powerMonitor, protocol, safeStorage } from 'electron';
 import { isActive } from '../shared/sessions';
-import { APP_SCHEME, APP_SCHEME_PRIVILEGES, appProtocolHandler } from './app-protocol';
+import { APP_ORIGIN, APP_SCHEME, APP_SCHEME_PRIVILEGES, appProtocolHandler } from './app-protocol';
 import { registerApi } from './ipc';
 import { appMenuTemplate } from './menu';
 import { quitSequence } from './quit';
@@ -55,7 +55,9 @@ if (!app.requestSingleInstanceLock()) {
       return;
     }
     for (const problem of services.problems) console.error(`[blender-lab] ${problem}`);
-    const { sessions, api } = services;
+    const { sessions, api, mcp } = services;
+    mcp.allowOrigins([APP_ORIGIN]);
+    if (mcp.url()) console.log(`MCP endpoint at ${mcp.url()}`);
     registerApi(ipcMain, api, (sender, frameUrl) => mainWindow !== null && sender === mainWindow.webContents && isAppUrl(frameUrl));
     // Whoever comes to a locked or woken machine is not necessarily who left it.
     powerMonitor.on('lock-screen', () => api.endAllSignIns('locked'));

@@ -18,11 +18,17 @@ const { values } = parseArgs({
     port: { type: 'string', default: '0' },
     'data-dir': { type: 'string', default: defaultDataDir() },
     'renderer-dir': { type: 'string', default: path.join(root, 'out', 'renderer') },
+    'mcp-port': { type: 'string' },
   },
 });
 const port = Number(values.port);
 if (!Number.isInteger(port) || port < 0 || port > 65535) {
   console.error(`--port must be a port number (0 picks a free one), not ${values.port}`);
+  process.exit(2);
+}
+const mcpPort = values['mcp-port'] === undefined ? undefined : Number(values['mcp-port']);
+if (mcpPort !== undefined && (!Number.isInteger(mcpPort) || mcpPort < 0 || mcpPort > 65535)) {
+  console.error(`--mcp-port must be a port number (0 picks a free one), not ${values['mcp-port']}`);
   process.exit(2);
 }
 const rendererDir = path.resolve(values['renderer-dir']);
@@ -77,7 +83,7 @@ const BOOT_SCRIPT = `(async () => {
 })();`;
 
 async function main() {
-  const app = await createApp({ dataDir: values['data-dir'], imageContextDir: path.join(root, 'docker') });
+  const app = await createApp({ dataDir: values['data-dir'], imageContextDir: path.join(root, 'docker'), mcpPort });
   for (const problem of app.problems) console.error(`[blender-lab] ${problem}`);
 
   const listeningPort = () => (server.address() as { port: number }).port;
@@ -161,7 +167,10 @@ async function main() {
   });
   server.listen(port, '127.0.0.1', () => {
     const actual = (server.address() as { port: number }).port;
+    app.mcp.allowOrigins([`http://127.0.0.1:${actual}`, `http://localhost:${actual}`]);
     console.log(`Panel ready at http://127.0.0.1:${actual}/#token=${token}`);
+    const mcpUrl = app.mcp.url();
+    console.log(mcpUrl ? `MCP endpoint at ${mcpUrl}` : 'MCP endpoint not open (see above)');
   });
 
   const shutdown = async () => {

@@ -78,7 +78,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
   const openMcp = async (port: number) => {
     await endpoint.close();
     try {
-      log(`MCP endpoint at http://127.0.0.1:${await endpoint.listen(port)}/mcp`);
+      await endpoint.listen(port);
     } catch (error) {
       // The panel runs on without it; the AI clients page says it is closed, and why is logged.
       const message = `The AI clients' endpoint is not open: ${(error as Error).message}`;

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, realpathSync } from 'node:fs';
 import http from 'node:http';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,20 +14,30 @@ let child: ChildProcess;
 let port: number;
 let token: string;
 let dataDir: string;
+let mcpLine: string;
+
+/** `npm run serve` on a fresh data directory: its address and its MCP line, once printed. */
+async function startPanel(args: string[]): Promise<{ child: ChildProcess; url: string; mcpLine: string; stderr: () => string }> {
+  dataDir = realpathSync(mkdtempSync(path.join(os.tmpdir(), 'blender-lab-headless-')));
+  const panel = spawn(process.execPath, ['--import', 'tsx', 'electron/serve.ts', '--port', '0', '--data-dir', dataDir, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let err = '';
+  panel.stderr!.on('data', (c: Buffer) => (err += c.toString()));
+  return new Promise((resolve, reject) => {
+    let out = '';
+    panel.stdout!.on('data', (c: Buffer) => {
+      out += c.toString();
+      const ready = /Panel ready at (http:\/\/127\.0\.0\.1:\d+\/#token=\S+)\n(MCP endpoint [^\n]*)\n/.exec(out);
+      if (ready) resolve({ child: panel, url: ready[1]!, mcpLine: ready[2]!, stderr: () => err });
+    });
+    panel.once('exit', (code) => reject(new Error(`the panel exited with ${code}: ${out}${err}`)));
+  });
+}
 
 beforeAll(async () => {
-  dataDir = realpathSync(mkdtempSync(path.join(os.tmpdir(), 'blender-lab-headless-')));
-  child = spawn(process.execPath, ['--import', 'tsx', 'electron/serve.ts', '--port', '0', '--data-dir', dataDir], { stdio: ['ignore', 'pipe', 'pipe'] });
-  child.stderr!.resume();
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (c: Buffer) => {
-      out += c.toString();
-      const match = /Panel ready at (http:\/\/127\.0\.0\.1:\d+\/#token=\S+)/.exec(out);
-      if (match) resolve(match[1]!);
-    });
-    child.once('exit', (code) => reject(new Error(`the panel exited with ${code}: ${out}`)));
-  });
+  const started = await startPanel(['--mcp-port', '0']);
+  child = started.child;
+  const url = started.url;
+  mcpLine = started.mcpLine;
   port = Number(new URL(url).port);
   token = new URL(url).hash.split('token=')[1]!;
 }, 60_000);
@@ -80,6 +91,27 @@ function call(ws: WebSocket, method: string, input: unknown = {}): Promise<any> 
     ws.send(JSON.stringify({ id, method, input }));
   });
 }
+
+describe('the AI clients\' endpoint', () => {
+  it('is announced in one line on start', () => {
+    expect(mcpLine).toMatch(/^MCP endpoint at http:\/\/127\.0\.0\.1:\d+\/mcp$/);
+  });
+
+  it('on a taken port is reported plainly, and the panel still runs', async () => {
+    const holder = net.createServer().listen(0, '127.0.0.1');
+    await new Promise((r) => holder.once('listening', r));
+    const taken = (holder.address() as net.AddressInfo).port;
+    const other = await startPanel(['--mcp-port', String(taken)]);
+    try {
+      expect(other.mcpLine).toBe('MCP endpoint not open (see above)');
+      expect(other.stderr()).toContain(`The AI clients' endpoint is not open: The AI clients' port ${taken} is taken by another program`);
+      expect(other.child.exitCode).toBeNull();
+    } finally {
+      other.child.kill('SIGTERM');
+      holder.close();
+    }
+  });
+});
 
 describe('the browser\'s access', () => {
   it('is a random id of its own, never the printed token, and lasts as long as a sign-in may', async () => {

@@ -20,6 +20,7 @@ describe('settings', () => {
       signInMaxHours: 12,
       autosaveSeconds: 60,
       versionsKept: 5,
+      mcpPort: 9711,
       memoryMiB: 2048,
       cpus: 1,
       pidsLimit: 1024,
