@@ -173,9 +173,15 @@ function historyEntry(tokenName: string, tool: string, result: CallToolResult): 
   const entry: McpCall['result'] = result.isError
     ? { kind: 'error', message: first?.type === 'text' ? first.text : 'failed' }
     : first?.type === 'image'
-      ? { kind: 'image', base64: first.data, width: 0, height: 0 }
+      ? { kind: 'image', base64: first.data, ...pngSize(first.data) }
       : { kind: 'text', value: first?.type === 'text' ? first.text : '' };
   return { tokenName, tool, ok: !result.isError, result: entry };
+}
+
+/** Width and height from a PNG's header. */
+function pngSize(base64: string): { width: number; height: number } {
+  const head = Buffer.from(base64.slice(0, 48), 'base64');
+  return head.length >= 24 ? { width: head.readUInt32BE(16), height: head.readUInt32BE(20) } : { width: 0, height: 0 };
 }
 
 /** The parsed body, or undefined when it is too large or not JSON. */

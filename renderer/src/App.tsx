@@ -3,6 +3,7 @@ import { useActivityReporting } from './activity';
 import { StillThere } from './components/StillThere';
 import { usePanel, useStoreApi } from './context';
 import { Admin } from './screens/Admin';
+import { AiClients } from './screens/AiClients';
 import { Keys } from './screens/Keys';
 import { SignIn } from './screens/SignIn';
 import { Starting } from './screens/Starting';
@@ -25,7 +26,7 @@ export function App() {
   if (!user) return <SignIn />;
   return (
     <>
-      {view === 'admin' && user.role === 'admin' ? <Admin /> : view === 'keys' ? <Keys /> : <Workspace />}
+      {view === 'admin' && user.role === 'admin' ? <Admin /> : view === 'keys' ? <Keys /> : view === 'ai' ? <AiClients /> : <Workspace />}
       <StillThere />
     </>
   );

@@ -4,7 +4,7 @@ import type { Input, Method, PanelBridge, Result } from '../../shared/api';
 import type { ErrorData } from '../../shared/errors';
 import type { AdminSessionRow, SessionView, StartProgress } from '../../shared/sessions';
 
-export type View = 'workspace' | 'admin' | 'keys';
+export type View = 'workspace' | 'admin' | 'keys' | 'ai';
 
 export interface HistoryEntry {
   id: number;
@@ -234,6 +234,13 @@ export function createPanelStore(bridge: PanelBridge, now: () => number = Date.n
     };
   });
 
+  bridge.on('mcp.call', (call) => {
+    const state = store.getState();
+    if (!state.user) return;
+    const result: HistoryEntry['result'] = call.result.kind === 'error' ? { kind: 'error', error: { code: 'BLENDER_COMMAND_FAILED', message: call.result.message } } : call.result;
+    const entry: HistoryEntry = { id: ++historyId, at: new Date().toISOString(), label: `${call.tokenName}: ${call.tool}`, ok: call.ok, result };
+    store.setState({ history: [entry, ...state.history].slice(0, 50) });
+  });
   bridge.on('signIn.expiring', ({ at }) => {
     if (store.getState().user) store.setState({ expiresAt: at });
   });

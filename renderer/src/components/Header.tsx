@@ -37,6 +37,9 @@ export function Header() {
         <button type="button" className={view === 'keys' ? 'tab active' : 'tab'} aria-current={view === 'keys'} onClick={() => setView('keys')}>
           Keys
         </button>
+        <button type="button" className={view === 'ai' ? 'tab active' : 'tab'} aria-current={view === 'ai'} onClick={() => setView('ai')}>
+          AI clients
+        </button>
         {user.role === 'admin' && (
           <button type="button" className={view === 'admin' ? 'tab active' : 'tab'} aria-current={view === 'admin'} onClick={() => setView('admin')}>
             Admin
