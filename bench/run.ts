@@ -9,6 +9,7 @@ import { DEFAULT_IMAGE } from '../electron/services/blender-image';
 import { Engine } from '../electron/services/engine';
 import { waitForBlender } from '../electron/services/readiness';
 import { RawPing, rawFirstAnswer } from './raw';
+import { benchMcp } from './mcp';
 import { benchSaving } from './saving';
 import { benchSessions } from './sessions';
 
@@ -142,6 +143,8 @@ async function main() {
     const signIns = await benchSessions(engine, image, runs, Number(process.env.BENCH_CONCURRENT ?? 10));
     log('saving scenes into the volume');
     const saving = await benchSaving(engine, image, label);
+    log('AI clients: get_scene_info through the MCP endpoint');
+    const mcp = await benchMcp(engine, image, 500);
     console.log(JSON.stringify({
       image,
       runs,
@@ -156,6 +159,7 @@ async function main() {
       concurrent_sign_ins: signIns.concurrent,
       ping_round_trip_ms: { calls: 1000, ...rt },
       save_scene_into_volume: saving,
+      mcp_get_scene_info_ms: mcp,
       renderer_bundle: rendererBundle(),
     }, null, 2));
   } finally {
