@@ -1,4 +1,6 @@
 import { expect, test, type Browser, type Page } from '@playwright/test';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import WebSocket from 'ws';
 import { distinctColours } from '../test/support/canvas';
 
@@ -95,6 +97,27 @@ test('Screenshot shows an image of the viewport', async () => {
   const image = bob.getByRole('img', { name: 'Viewport screenshot' });
   await expect(image).toBeVisible();
   expect(await image.evaluate((img: HTMLImageElement) => img.naturalWidth)).toBeGreaterThan(100);
+});
+
+test('an AI client with a token of bob\'s drives bob\'s Blender, and bob sees its calls in History', async () => {
+  await bob.getByRole('button', { name: 'AI clients' }).click();
+  await bob.getByLabel('Token name').fill('Claude Code');
+  await bob.getByRole('button', { name: 'Create token' }).click();
+  const token = (await bob.getByLabel('Token', { exact: true }).textContent())!;
+  const endpoint = (await bob.getByLabel('MCP endpoint').textContent())!;
+  await expect(bob.getByRole('region', { name: 'New token' })).toContainText(`claude mcp add --transport http blender-lab ${endpoint}`);
+  await bob.screenshot({ path: 'test-results/e2e/ai-clients.png' });
+
+  const client = new Client({ name: 'e2e', version: '1.0.0' });
+  await client.connect(new StreamableHTTPClientTransport(new URL(endpoint), { requestInit: { headers: { Authorization: `Bearer ${token}` } } }));
+  const made = (await client.callTool({ name: 'execute_blender_code', arguments: { code: 'import bpy\nbpy.ops.mesh.primitive_torus_add()\nbpy.context.active_object.name = "AiTorus"\nprint("torus")' } })) as { content: { text: string }[] };
+  expect(made.content[0]!.text).toBe('torus\n');
+  await client.close();
+
+  await bob.getByRole('button', { name: 'Workspace' }).click();
+  await expect(bob.getByRole('region', { name: 'Command history' }).locator('li').first()).toContainText('Claude Code: execute_blender_code');
+  expect(await sceneInfo(bob)).toContain('AiTorus');
+  expect(await sceneInfo(admin)).not.toContain('AiTorus');
 });
 
 test('signing out stops Blender; signing in again brings the scene back', async () => {
