@@ -1,4 +1,5 @@
 import type { EventName, Events, PanelApi, PanelBridge, Reply } from '../../shared/api';
+import { Emitter } from '../../shared/emitter';
 import { METHOD_NAMES } from '../../shared/methods';
 
 declare global {
@@ -10,7 +11,12 @@ declare global {
 
 /** The headless transport: the same named methods over the panel's WebSocket. */
 function webSocketBridge(): PanelBridge {
-  const listeners = new Map<EventName, Set<(payload: never) => void>>();
+  const events = new Map<EventName, Emitter<unknown>>();
+  const emitterOf = (event: EventName) => {
+    let emitter = events.get(event);
+    if (!emitter) events.set(event, (emitter = new Emitter<unknown>()));
+    return emitter;
+  };
   const pending = new Map<number, (reply: Reply<never>) => void>();
   let nextId = 1;
   let socket: Promise<WebSocket> | null = null;
@@ -29,7 +35,7 @@ function webSocketBridge(): PanelBridge {
       };
       ws.onmessage = (message) => {
         const data = JSON.parse(String(message.data)) as { id?: number; reply?: Reply<never>; event?: EventName; payload?: unknown };
-        if (data.event) listeners.get(data.event)?.forEach((l) => l(data.payload as never));
+        if (data.event) events.get(data.event)?.emit(data.payload);
         else if (typeof data.id === 'number' && data.reply) {
           pending.get(data.id)?.(data.reply);
           pending.delete(data.id);
@@ -58,11 +64,9 @@ function webSocketBridge(): PanelBridge {
   return {
     api,
     on(event, listener) {
-      const set = listeners.get(event) ?? new Set();
-      set.add(listener as (payload: never) => void);
-      listeners.set(event, set);
+      const off = emitterOf(event).on(listener as (payload: unknown) => void);
       void connect().catch(() => {});
-      return () => set.delete(listener as (payload: never) => void);
+      return off;
     },
   };
 }
