@@ -1,8 +1,7 @@
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import type { McpTokenView, NewMcpToken } from '../../../shared/mcp';
-import { ErrorBanner } from '../components/ErrorBanner';
-import { Header } from '../components/Header';
 import { Notice } from '../components/Notice';
+import { Page } from '../components/Page';
 import { readableTime } from '../components/Versions';
 import { useBridge, usePanel } from '../context';
 
@@ -64,76 +63,71 @@ export function AiClients() {
   };
 
   return (
-    <div className="admin">
-      <Header />
-      <ErrorBanner />
-      <main className="admin-body">
-        <h1>AI clients</h1>
-        <p className="muted">
-          Claude Code, Cursor, VS Code or Claude Desktop can drive your own Blender — and nobody else&apos;s — through the endpoint below, with a token of yours.
-        </p>
-        <p>
-          Endpoint: {url ? <code aria-label="MCP endpoint">{url}</code> : <span role="alert">not open (the port is taken; an administrator can choose another in Settings)</span>}
-        </p>
-        <Notice notice={message} />
-        <form className="row" onSubmit={create}>
-          <label>
-            Token name
-            <input value={name} onChange={(e) => setName(e.target.value)} placeholder="e.g. Claude Code on my laptop" />
-          </label>
-          <button type="submit" className="primary">
-            Create token
-          </button>
-        </form>
-        {created && url && (
-          <section aria-label="New token">
-            <h2>Your new token</h2>
-            <p>
-              <code aria-label="Token">{created.token}</code>
-            </p>
-            {clientConfigs(url, created.token).map((c) => (
-              <div key={c.client}>
-                <h3>{c.client}</h3>
-                <pre className="log">{c.text}</pre>
-              </div>
-            ))}
-          </section>
-        )}
-        <table>
-          <caption>{isAdmin ? 'Everyone\'s tokens' : 'Your tokens'}</caption>
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              {isAdmin && <th scope="col">Person</th>}
-              <th scope="col">Created</th>
-              <th scope="col">Last used</th>
-              <th scope="col">Actions</th>
+    <Page title="AI clients">
+      <p className="muted">
+        Claude Code, Cursor, VS Code or Claude Desktop can drive your own Blender — and nobody else&apos;s — through the endpoint below, with a token of yours.
+      </p>
+      <p>
+        Endpoint: {url ? <code aria-label="MCP endpoint">{url}</code> : <span role="alert">not open (the port is taken; an administrator can choose another in Settings)</span>}
+      </p>
+      <Notice notice={message} />
+      <form className="row" onSubmit={create}>
+        <label>
+          Token name
+          <input value={name} onChange={(e) => setName(e.target.value)} placeholder="e.g. Claude Code on my laptop" />
+        </label>
+        <button type="submit" className="primary">
+          Create token
+        </button>
+      </form>
+      {created && url && (
+        <section aria-label="New token">
+          <h2>Your new token</h2>
+          <p>
+            <code aria-label="Token">{created.token}</code>
+          </p>
+          {clientConfigs(url, created.token).map((c) => (
+            <div key={c.client}>
+              <h3>{c.client}</h3>
+              <pre className="log">{c.text}</pre>
+            </div>
+          ))}
+        </section>
+      )}
+      <table>
+        <caption>{isAdmin ? 'Everyone\'s tokens' : 'Your tokens'}</caption>
+        <thead>
+          <tr>
+            <th scope="col">Name</th>
+            {isAdmin && <th scope="col">Person</th>}
+            <th scope="col">Created</th>
+            <th scope="col">Last used</th>
+            <th scope="col">Actions</th>
+          </tr>
+        </thead>
+        <tbody>
+          {tokens.map((t) => (
+            <tr key={t.id}>
+              <td>{t.name}</td>
+              {isAdmin && <td>{t.username}</td>}
+              <td>{readableTime(t.createdAt)}</td>
+              <td>{t.lastUsedAt ? readableTime(t.lastUsedAt) : 'never'}</td>
+              <td>
+                <button type="button" aria-label={`Revoke ${t.name}`} onClick={() => void revoke(t)}>
+                  Revoke
+                </button>
+              </td>
             </tr>
-          </thead>
-          <tbody>
-            {tokens.map((t) => (
-              <tr key={t.id}>
-                <td>{t.name}</td>
-                {isAdmin && <td>{t.username}</td>}
-                <td>{readableTime(t.createdAt)}</td>
-                <td>{t.lastUsedAt ? readableTime(t.lastUsedAt) : 'never'}</td>
-                <td>
-                  <button type="button" aria-label={`Revoke ${t.name}`} onClick={() => void revoke(t)}>
-                    Revoke
-                  </button>
-                </td>
-              </tr>
-            ))}
-            {tokens.length === 0 && (
-              <tr>
-                <td colSpan={isAdmin ? 5 : 4} className="muted">
-                  No tokens yet.
-                </td>
-              </tr>
-            )}
-          </tbody>
-        </table>
-      </main>
-    </div>
+          ))}
+          {tokens.length === 0 && (
+            <tr>
+              <td colSpan={isAdmin ? 5 : 4} className="muted">
+                No tokens yet.
+              </td>
+            </tr>
+          )}
+        </tbody>
+      </table>
+    </Page>
   );
 }

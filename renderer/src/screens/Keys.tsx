@@ -1,8 +1,7 @@
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import type { CredentialStatus } from '../../../shared/credentials';
-import { ErrorBanner } from '../components/ErrorBanner';
-import { Header } from '../components/Header';
 import { Notice } from '../components/Notice';
+import { Page } from '../components/Page';
 import { useBridge } from '../context';
 
 /** Integration keys: set or clear; the panel never shows a value once it is stored. */
@@ -38,57 +37,52 @@ export function Keys() {
   };
 
   return (
-    <div className="admin">
-      <Header />
-      <ErrorBanner />
-      <main className="admin-body">
-        <h1>Integration keys</h1>
-        <p className="muted">Keys are kept in this computer&apos;s keychain and passed only to your own Blender.</p>
-        <Notice notice={message} />
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">Key</th>
-              <th scope="col">Status</th>
-              <th scope="col">Actions</th>
+    <Page title="Integration keys">
+      <p className="muted">Keys are kept in this computer&apos;s keychain and passed only to your own Blender.</p>
+      <Notice notice={message} />
+      <table>
+        <thead>
+          <tr>
+            <th scope="col">Key</th>
+            <th scope="col">Status</th>
+            <th scope="col">Actions</th>
+          </tr>
+        </thead>
+        <tbody>
+          {keys.map((k) => (
+            <tr key={k.name}>
+              <th scope="row">
+                {k.label} <span className="muted small">{k.label !== k.name ? k.name : ''}</span>
+              </th>
+              <td>{k.set ? 'set' : 'not set'}</td>
+              <td>
+                <button type="button" disabled={!k.set} aria-label={`Clear ${k.name}`} onClick={() => void clear(k.name)}>
+                  Clear
+                </button>
+              </td>
             </tr>
-          </thead>
-          <tbody>
-            {keys.map((k) => (
-              <tr key={k.name}>
-                <th scope="row">
-                  {k.label} <span className="muted small">{k.label !== k.name ? k.name : ''}</span>
-                </th>
-                <td>{k.set ? 'set' : 'not set'}</td>
-                <td>
-                  <button type="button" disabled={!k.set} aria-label={`Clear ${k.name}`} onClick={() => void clear(k.name)}>
-                    Clear
-                  </button>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-        <form className="inline-form" onSubmit={save}>
-          <h2>Set a key</h2>
-          <label>
-            Key name
-            <input value={name} onChange={(e) => setName(e.target.value.toUpperCase())} list="known-keys" />
-          </label>
-          <datalist id="known-keys">
-            {keys.map((k) => (
-              <option key={k.name} value={k.name} />
-            ))}
-          </datalist>
-          <label>
-            Key value
-            <input type="password" autoComplete="off" value={value} onChange={(e) => setValue(e.target.value)} />
-          </label>
-          <button type="submit" className="primary" disabled={!value}>
-            Save key
-          </button>
-        </form>
-      </main>
-    </div>
+          ))}
+        </tbody>
+      </table>
+      <form className="inline-form" onSubmit={save}>
+        <h2>Set a key</h2>
+        <label>
+          Key name
+          <input value={name} onChange={(e) => setName(e.target.value.toUpperCase())} list="known-keys" />
+        </label>
+        <datalist id="known-keys">
+          {keys.map((k) => (
+            <option key={k.name} value={k.name} />
+          ))}
+        </datalist>
+        <label>
+          Key value
+          <input type="password" autoComplete="off" value={value} onChange={(e) => setValue(e.target.value)} />
+        </label>
+        <button type="submit" className="primary" disabled={!value}>
+          Save key
+        </button>
+      </form>
+    </Page>
   );
 }
