@@ -1,4 +1,6 @@
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { promisify } from 'node:util';
 import { AccountService, type AccountsFile } from '../electron/services/accounts';
 import { MemoryStore } from '../electron/services/document-store';
 import type { Engine } from '../electron/services/engine';
@@ -6,6 +8,32 @@ import { instanceLabels } from '../electron/services/naming';
 import { PortAllocator } from '../electron/services/ports';
 import { SessionManager } from '../electron/services/sessions';
 import { DEFAULT_SETTINGS } from '../shared/settings';
+import { rawFirstAnswer } from './raw';
+
+const run = promisify(execFile);
+
+const spread = (ms: number[]) => ({ first_ms: Math.min(...ms), mean_ms: Math.round(ms.reduce((a, b) => a + b, 0) / ms.length), last_ms: Math.max(...ms) });
+
+/** The floor for a crowd: `n` bare `docker run`s started together, each timed to its first add-on answer. */
+async function bareRunsAtOnce(image: string, n: number): Promise<number[]> {
+  const ids: string[] = [];
+  try {
+    const t0 = Date.now();
+    return await Promise.all(
+      Array.from({ length: n }, async () => {
+        const secret = randomBytes(24).toString('base64url');
+        const { stdout } = await run('docker', ['run', '-d', '--label', 'org.blender-lab.bench=1', '-e', `BLENDER_LAB_SECRET=${secret}`, '-p', '127.0.0.1::9876', image]);
+        const id = stdout.trim();
+        ids.push(id);
+        const port = Number((await run('docker', ['port', id, '9876/tcp'])).stdout.trim().split(':').pop());
+        await rawFirstAnswer(port, secret, t0);
+        return Date.now() - t0;
+      }),
+    );
+  } finally {
+    if (ids.length) await run('docker', ['rm', '-f', ...ids]).catch(() => {});
+  }
+}
 
 /** Sign-in → ready through the session service: cold (first ever), warm (after sign-out), and N at once. */
 export async function benchSessions(engine: Engine, image: string, runs: number, concurrent: number) {
@@ -45,14 +73,31 @@ export async function benchSessions(engine: Engine, image: string, runs: number,
     );
     const t0 = Date.now();
     const each = await Promise.all(crowd.map(async (u) => { await sessions.start(u); return Date.now() - t0; }));
-    const allReady = Date.now() - t0;
     const states = sessions.list().filter((s) => s.username.startsWith('crowd-')).map((s) => s.state);
-    return { cold, warm, concurrent: { users: concurrent, all_ready_ms: allReady, slowest_ms: Math.max(...each), fastest_ms: Math.min(...each), all_ready: states.every((s) => s === 'ready') } };
+    await sessions.stopAll('quit');
+    const floor = await bareRunsAtOnce(image, concurrent);
+    const ours = spread(each);
+    const bare = spread(floor);
+    return {
+      cold,
+      warm,
+      concurrent: {
+        users: concurrent,
+        start_queue_limit: settings.maxConcurrentStarts || (await engine.cpuCount()),
+        sign_ins: ours,
+        bare_docker_runs_floor: bare,
+        mean_vs_floor_mean: Math.round((ours.mean_ms / bare.mean_ms) * 100) / 100,
+        last_vs_floor_last: Math.round((ours.last_ms / bare.last_ms) * 100) / 100,
+        goals: { mean_at_most: 0.8, last_at_most: 1.05 },
+        all_ready: states.every((s) => s === 'ready'),
+      },
+    };
   } finally {
     await sessions.stopAll('quit').catch(() => {});
     await sessions.dispose();
     const labels = instanceLabels(instance);
     for (const c of await engine.listContainers(labels)) await engine.removeContainer(c.id);
     for (const v of await engine.listVolumes(labels)) await engine.removeVolume(v);
+    for (const n of await engine.listNetworks(labels)) await engine.removeNetwork(n);
   }
 }

@@ -9,7 +9,7 @@ export function isActive(state: SessionState): boolean {
 
 export type StopReason = 'sign-out' | 'idle' | 'admin' | 'tray' | 'quit' | 'account-disabled' | 'account-deleted' | 'open-version' | 'engine';
 
-export type StartStep = 'image' | 'volume' | 'container' | 'booting' | 'ui' | 'addon' | 'scene' | 'ready';
+export type StartStep = 'image' | 'volume' | 'container' | 'queue' | 'booting' | 'ui' | 'addon' | 'scene' | 'ready';
 
 export interface StartProgress {
   step: StartStep;

@@ -19,6 +19,8 @@ export const settingsSchema = z
     autosaveSeconds: whole(5, 3600).default(60),
     versionsKept: whole(1, 50).default(5),
     mcpPort: whole(1024, 65535).default(9711),
+    /** 0: as many as the engine has CPUs. */
+    maxConcurrentStarts: whole(0, 64).default(0),
     memoryMiB: whole(512, 256 * 1024).default(2048),
     cpus: z.number({ error: 'must be a number' }).min(0.25, 'must be at least 0.25').max(64, 'must be at most 64').default(1),
     pidsLimit: whole(64, 32768).default(1024),

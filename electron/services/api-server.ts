@@ -91,8 +91,11 @@ export class ApiServer {
 
   disconnect(connection: ApiConnection): void {
     this.connections.delete(connection);
+    const user = this.userOf(connection);
     if (connection.token) this.deps.accounts.signOut(connection.token);
     connection.token = null;
+    // Nobody is left to use a Blender still waiting for its turn to start.
+    if (user && !this.deps.accounts.signIns.holds(user.id)) this.deps.sessions.leaveQueue(user.id);
   }
 
   /** Ends every sign-in held here (the screen locked, the computer went to sleep). */

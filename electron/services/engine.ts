@@ -109,6 +109,15 @@ export class Engine {
     }
   }
 
+  /** How many CPUs the engine's host has. */
+  async cpuCount(): Promise<number> {
+    try {
+      return (await this.docker.info()).NCPU || 1;
+    } catch (error) {
+      throw toEngineError(error, 'read the engine\'s CPU count');
+    }
+  }
+
   async imageInfo(name: string): Promise<ImageInfo | null> {
     try {
       const info = await this.docker.getImage(name).inspect();

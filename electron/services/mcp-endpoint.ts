@@ -21,7 +21,7 @@ export interface McpEndpointDeps {
 
 /** Requests larger than this are refused before parsing (Python code is at most 1 MiB of one). */
 const MAX_BODY_BYTES = 4 * 1024 * 1024;
-const START_STEPS: StartStep[] = ['image', 'volume', 'container', 'booting', 'ui', 'addon', 'scene', 'ready'];
+const START_STEPS: StartStep[] = ['image', 'volume', 'container', 'queue', 'booting', 'ui', 'addon', 'scene', 'ready'];
 
 /**
  * The AI clients' way in: one Streamable HTTP MCP endpoint on 127.0.0.1. Every request names its

@@ -12,6 +12,7 @@ import type { ContainerEvent, ContainerInfo, Engine } from './engine';
 import { containerNameFor, instanceLabels, LABELS, networkNameFor, volumeNameFor } from './naming';
 import type { PortAllocator, PortPair } from './ports';
 import { waitForBlender } from './readiness';
+import { StartQueue } from './start-queue';
 
 const ADDON_PORT = 9876;
 const UI_PORT = 3000;
@@ -91,6 +92,8 @@ export class SessionManager {
   private readonly abort = new AbortController();
   private idleTimer: NodeJS.Timeout | null = null;
   private imageBuild: Promise<void> | null = null;
+  private engineCpus = 1;
+  private readonly starts = new StartQueue(() => this.deps.settings().maxConcurrentStarts || this.engineCpus);
   private watching: Promise<void> | null = null;
 
   constructor(private readonly deps: SessionDeps) {
@@ -99,6 +102,7 @@ export class SessionManager {
 
   /** Follows Docker events, adopts what is already running, and starts checking for idle sessions. */
   async init(): Promise<void> {
+    this.engineCpus = await this.deps.engine.cpuCount();
     // Listen first, then look: nothing that happens in between is missed.
     const { ended } = await this.openEventStream();
     await this.reconcile();
@@ -148,9 +152,15 @@ export class SessionManager {
     });
   }
 
-  /** Saves the open scene into the user's volume, then stops the container. */
+  /** Saves the open scene into the user's volume, then stops the container. A start still waiting in the queue ends at once. */
   stop(userId: string, why: StopReason): Promise<SessionView | null> {
+    this.starts.leave(userId);
     return this.exclusive(userId, () => this.doStop(userId, why));
+  }
+
+  /** The person is gone (their last window closed): a start of theirs still waiting in the queue ends. */
+  leaveQueue(userId: string): void {
+    this.starts.leave(userId);
   }
 
   async stopAll(why: StopReason): Promise<void> {
@@ -230,7 +240,12 @@ export class SessionManager {
     const engine = this.deps.engine;
     this.update(s, { state: 'starting', reason: null, warnings: [], oomKilled: false });
     const secret = randomBytes(24).toString('base64url');
+    let bootSlot: (() => void) | null = null;
     try {
+      // First come, first served: the place is taken as the start begins.
+      bootSlot = await this.starts.enter(user.id, (ahead) =>
+        onProgress({ step: 'queue', message: ahead === 0 ? 'You are next: waiting for another Blender to finish starting' : `${ahead} ${ahead === 1 ? 'person' : 'people'} ahead of you` }),
+      );
       onProgress({ step: 'image', message: 'Checking the Blender image' });
       const imageId = await this.ensureImage(settings.image, onProgress);
       onProgress({ step: 'volume', message: 'Preparing your files' });
@@ -317,9 +332,15 @@ export class SessionManager {
         startedAt: started?.startedAt ? new Date(started.startedAt) : this.clock(),
         lastActivity: this.clock(),
       });
+      bootSlot();
       onProgress({ step: 'ready', message: 'Your Blender is ready' });
       return this.view(s);
     } catch (error) {
+      bootSlot?.();
+      if (isAppError(error, 'START_CANCELLED')) {
+        this.release(s, { state: 'stopped', reason: error.message });
+        throw error;
+      }
       throw await this.failStart(s, error, secret);
     }
   }

@@ -21,6 +21,7 @@ describe('settings', () => {
       autosaveSeconds: 60,
       versionsKept: 5,
       mcpPort: 9711,
+      maxConcurrentStarts: 0,
       memoryMiB: 2048,
       cpus: 1,
       pidsLimit: 1024,

@@ -1,6 +1,6 @@
 import type { StartProgress } from '../../../shared/sessions';
 
-const STEPS = ['image', 'volume', 'container', 'booting', 'ui', 'addon', 'scene', 'ready'] as const;
+const STEPS = ['image', 'volume', 'container', 'queue', 'booting', 'ui', 'addon', 'scene', 'ready'] as const;
 
 export function Starting({ progress }: { progress: StartProgress }) {
   const index = Math.max(0, STEPS.indexOf(progress.step));

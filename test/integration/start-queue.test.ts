@@ -1,0 +1,75 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { SessionState } from '../../shared/sessions';
+import { testEngine } from '../support/blender';
+import { Harness } from '../support/sessions-harness';
+import { waitFor } from '../support/wait';
+
+// A fair start queue on the real engine and image: first come, first served, with places told.
+const engine = testEngine();
+let h: Harness | null = null;
+afterEach(async () => {
+  await h?.cleanup();
+  h = null;
+});
+
+describe('starting several Blenders at once', () => {
+  it('boots at most maxConcurrentStarts at a time, in order of arrival, telling those waiting their place', async () => {
+    h = await new Harness(engine, { maxConcurrentStarts: 1 }).init();
+    const people = await Promise.all(['ann', 'ben', 'cat'].map((n) => h!.user(n).then((u) => u.user)));
+    const heard: Record<string, string[]> = { ann: [], ben: [], cat: [] };
+    const readyOrder: string[] = [];
+    const booting = new Set<string>();
+    let mostBootingAtOnce = 0;
+    h.sessions.changed.on((view) => {
+      if (view.state === 'waiting') booting.add(view.username);
+      else booting.delete(view.username);
+      mostBootingAtOnce = Math.max(mostBootingAtOnce, booting.size);
+    });
+    await Promise.all(
+      people.map((p) =>
+        h!.sessions.start(p, (progress) => { if (progress.step === 'queue') heard[p.username]!.push(progress.message); }).then(() => readyOrder.push(p.username)),
+      ),
+    );
+    expect(readyOrder).toEqual(['ann', 'ben', 'cat']);
+    expect(mostBootingAtOnce).toBe(1);
+    expect(heard.ann).toEqual([]);
+    expect(heard.ben![0]).toBe('You are next: waiting for another Blender to finish starting');
+    expect(heard.cat).toEqual(expect.arrayContaining(['1 person ahead of you', 'You are next: waiting for another Blender to finish starting']));
+    expect(heard.cat!.indexOf('1 person ahead of you')).toBeLessThan(heard.cat!.lastIndexOf('You are next: waiting for another Blender to finish starting'));
+  });
+
+  it('lets someone who signs out while waiting leave the queue at once', async () => {
+    h = await new Harness(engine, { maxConcurrentStarts: 1 }).init();
+    const { user: ann } = await h.user('ann');
+    const { user: ben } = await h.user('ben');
+    const states: SessionState[] = [];
+    h.sessions.changed.on((view) => { if (view.userId === ben.id) states.push(view.state); });
+    const annStarted = h.sessions.start(ann);
+    let place = '';
+    const benStarted = h.sessions.start(ben, (p) => { if (p.step === 'queue') place = p.message; }).catch((e) => e);
+    await waitFor('ben to be waiting in the queue', () => place !== '' || undefined);
+    const t0 = Date.now();
+    await h.sessions.stop(ben.id, 'sign-out');
+    expect(await benStarted).toMatchObject({ code: 'START_CANCELLED' });
+    expect(Date.now() - t0).toBeLessThan(3_000);
+    expect(h.sessions.get(ben.id)).toMatchObject({ state: 'stopped' });
+    expect(states).not.toContain('waiting'); // ben's Blender never booted
+    expect((await annStarted).state).toBe('ready');
+  });
+
+  it('takes someone out of the queue when their last window closes', async () => {
+    h = await new Harness(engine, { maxConcurrentStarts: 1 }).init();
+    const { user: ann } = await h.user('ann');
+    await h.user('ben', 'ben password');
+    const annStarted = h.sessions.start(ann);
+    const events: [string, any][] = [];
+    const window = h.api.connect((event, payload) => events.push([event, payload]));
+    const signIn = window.call('auth.signIn', { username: 'ben', password: 'ben password' });
+    await waitFor('ben to be told his place', () => events.some(([e, p]) => e === 'session.progress' && p.step === 'queue') || undefined);
+    const t0 = Date.now();
+    window.close();
+    expect(await signIn).toMatchObject({ ok: true, value: { session: { state: 'stopped', reason: 'Left the queue before Blender started' } } });
+    expect(Date.now() - t0).toBeLessThan(3_000);
+    expect((await annStarted).state).toBe('ready');
+  });
+});
