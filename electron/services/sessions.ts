@@ -240,12 +240,11 @@ export class SessionManager {
     const engine = this.deps.engine;
     this.update(s, { state: 'starting', reason: null, warnings: [], oomKilled: false });
     const secret = randomBytes(24).toString('base64url');
+    // First come, first served: the place in the queue is taken as the start begins; the
+    // preparation (image, volume, network, container) goes on meanwhile, and only booting waits.
+    const turn = this.queueTurn(user.id, onProgress);
     let bootSlot: (() => void) | null = null;
     try {
-      // First come, first served: the place is taken as the start begins.
-      bootSlot = await this.starts.enter(user.id, (ahead) =>
-        onProgress({ step: 'queue', message: ahead === 0 ? 'You are next: waiting for another Blender to finish starting' : `${ahead} ${ahead === 1 ? 'person' : 'people'} ahead of you` }),
-      );
       onProgress({ step: 'image', message: 'Checking the Blender image' });
       const imageId = await this.ensureImage(settings.image, onProgress);
       onProgress({ step: 'volume', message: 'Preparing your files' });
@@ -295,6 +294,7 @@ export class SessionManager {
           if (!info) throw new AppError('INTERNAL', 'The new container vanished before it started');
         }
         this.update(s, { containerId: info.id, ports });
+        bootSlot ??= await turn.wait();
         const scene = { BLENDER_LAB_AUTOSAVE_SECONDS: String(settings.autosaveSeconds), BLENDER_LAB_VERSIONS_KEPT: String(settings.versionsKept), ...(openVersion ? { BLENDER_LAB_OPEN: openVersion } : {}) };
         await engine.putFile(info.id, SESSION_DIR, SESSION_FILE, sessionEnv({ ...env, ...scene, BLENDER_LAB_SECRET: secret }), { uid: BLENDER_UID, gid: BLENDER_UID });
         onProgress({ step: 'booting', message: 'Starting Blender' });
@@ -336,13 +336,39 @@ export class SessionManager {
       onProgress({ step: 'ready', message: 'Your Blender is ready' });
       return this.view(s);
     } catch (error) {
-      bootSlot?.();
+      turn.giveUp();
       if (isAppError(error, 'START_CANCELLED')) {
         this.release(s, { state: 'stopped', reason: error.message });
         throw error;
       }
       throw await this.failStart(s, error, secret);
     }
+  }
+
+  /** A place in the start queue, told to the person only once they are waiting for it. */
+  private queueTurn(userId: string, onProgress: (p: StartProgress) => void) {
+    let waiting = false;
+    let place: number | null = null;
+    const tell = (ahead: number) =>
+      onProgress({ step: 'queue', message: ahead === 0 ? 'You are next: waiting for another Blender to finish starting' : `${ahead} ${ahead === 1 ? 'person' : 'people'} ahead of you` });
+    const ticket = this.starts.enter(userId, (ahead) => {
+      place = ahead;
+      if (waiting) tell(ahead);
+    });
+    let admitted = false;
+    ticket.then(() => { admitted = true; }, () => {}); // a start that ends before its turn gives its place up below
+    return {
+      wait: async () => {
+        waiting = true;
+        if (!admitted && place !== null) tell(place);
+        return ticket;
+      },
+      /** The start ended: leave the queue, or hand the slot back. */
+      giveUp: () => {
+        this.starts.leave(userId);
+        void ticket.then((release) => release(), () => {});
+      },
+    };
   }
 
   /** What the entrypoint chose to open, as the person should hear it (logged too). */
