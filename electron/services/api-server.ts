@@ -27,9 +27,7 @@ export class ApiConnection {
         throw new AppError('INVALID_INPUT', `Unknown method ${JSON.stringify(method)?.slice(0, 80)}`);
       }
       const m = method as Method;
-      const parsed = methods[m].input.safeParse(input ?? {});
-      if (!parsed.success) throw new AppError('INVALID_INPUT', `${m}: ${describeIssues(parsed.error)}`);
-      return { ok: true, value: (await this.server.dispatch(this, m, parsed.data)) as Result<Method> };
+      return { ok: true, value: (await this.server.dispatch(this, m, checkedInput(m, input))) as Result<Method> };
     } catch (error) {
       return { ok: false, error: toErrorData(error) };
     }
@@ -39,6 +37,13 @@ export class ApiConnection {
   close(): void {
     this.server.disconnect(this);
   }
+}
+
+/** The input as the method's schema leaves it, or INVALID_INPUT naming each field that is wrong. */
+function checkedInput(method: Method, input: unknown): unknown {
+  const parsed = methods[method].input.safeParse(input ?? {});
+  if (!parsed.success) throw new AppError('INVALID_INPUT', `${method}: ${describeIssues(parsed.error)}`);
+  return parsed.data;
 }
 
 export function toErrorData(error: unknown): ErrorData {
@@ -124,9 +129,7 @@ export class ApiServer {
    */
   async callFor<M extends Method>(caller: User, method: M, input: unknown, progress: (p: StartProgress) => void = () => {}): Promise<Reply<M>> {
     try {
-      const parsed = methods[method].input.safeParse(input ?? {});
-      if (!parsed.success) throw new AppError('INVALID_INPUT', `${method}: ${describeIssues(parsed.error)}`);
-      return { ok: true, value: (await this.run(method, parsed.data, caller, { token: null }, progress)) as Result<M> };
+      return { ok: true, value: (await this.run(method, checkedInput(method, input), caller, { token: null }, progress)) as Result<M> };
     } catch (error) {
       return { ok: false, error: toErrorData(error) };
     }
