@@ -71,10 +71,9 @@ export async function createApp(opts: AppOptions): Promise<App> {
     log,
   });
   const mcpTokens = new McpTokenService(new FileStore(dataDir, 'mcp-tokens', mcpTokensFileSchema), (id) => accounts.getUser(id)?.username ?? null);
-  let mcp: McpEndpoint | null = null;
-  const api = new ApiServer({ accounts, sessions, settings, credentials, mcpTokens, mcpUrl: () => mcp?.url() ?? null });
-  mcp = new McpEndpoint({ api, tokens: mcpTokens, userOf: (id) => accounts.getUser(id), log });
-  const endpoint = mcp;
+  // The API names the endpoint's address, and the endpoint calls through the API: each refers to the other once both exist.
+  const api: ApiServer = new ApiServer({ accounts, sessions, settings, credentials, mcpTokens, mcpUrl: (): string | null => endpoint.url() });
+  const endpoint = new McpEndpoint({ api, tokens: mcpTokens, userOf: (id) => accounts.getUser(id), log });
   const openMcp = async (port: number) => {
     await endpoint.close();
     try {
