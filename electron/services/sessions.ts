@@ -134,17 +134,14 @@ export class SessionManager {
 
   /** The person's saved versions and autosave, read from their running Blender. */
   async savedStates(userId: string): Promise<BlenderResult<'scenes'>> {
-    const s = this.sessions.get(userId);
-    if (!s || s.state !== 'ready' || !s.client) throw new AppError('SESSION_NOT_READY', 'Saved versions are listed from a running Blender: start it first.');
-    return s.client.request('scenes', {});
+    return this.running(userId, () => 'Saved versions are listed from a running Blender: start it first.').client.request('scenes', {});
   }
 
   /** Saves the open scene (keeping `version`), then starts Blender again on that saved version. */
   openVersion(user: User, version: string, onProgress: (p: StartProgress) => void = () => {}): Promise<SessionView> {
     return this.exclusive(user.id, async () => {
-      const s = this.sessions.get(user.id);
-      if (!s || s.state !== 'ready' || !s.client) throw new AppError('SESSION_NOT_READY', 'Start your Blender first: versions are opened from a running Blender.');
-      const { versions } = await s.client.request('scenes', {});
+      const { client } = this.running(user.id, () => 'Start your Blender first: versions are opened from a running Blender.');
+      const { versions } = await client.request('scenes', {});
       if (!versions.some((v) => v.name === version)) throw new AppError('NOT_FOUND', `There is no saved version ${version}`);
       onProgress({ step: 'scene', message: 'Saving the open scene first' });
       await this.doStop(user.id, 'open-version', [version]);
@@ -169,12 +166,16 @@ export class SessionManager {
 
   /** Runs an add-on command in the user's own Blender; counts as activity. */
   async command<C extends BlenderCommand>(userId: string, command: C, params: BlenderParams<C>): Promise<BlenderResult<C>> {
-    const s = this.sessions.get(userId);
-    if (!s || s.state !== 'ready' || !s.client) {
-      throw new AppError('SESSION_NOT_READY', `Your Blender is not running (${s?.state ?? 'stopped'}). Sign in again to start it.`);
-    }
+    const { s, client } = this.running(userId, (state) => `Your Blender is not running (${state}). Sign in again to start it.`);
     s.lastActivity = this.clock();
-    return s.client.request(command, params);
+    return client.request(command, params);
+  }
+
+  /** The person's ready session and its add-on connection, or SESSION_NOT_READY in the words `notReady` gives. */
+  private running(userId: string, notReady: (state: SessionState) => string): { s: Session; client: BlenderClient } {
+    const s = this.sessions.get(userId);
+    if (!s || s.state !== 'ready' || !s.client) throw new AppError('SESSION_NOT_READY', notReady(s?.state ?? 'stopped'));
+    return { s, client: s.client };
   }
 
   /** UI activity reported for the user's session. */
@@ -295,8 +296,8 @@ export class SessionManager {
         }
         this.update(s, { containerId: info.id, ports });
         bootSlot ??= await turn.wait();
-        const scene = { BLENDER_LAB_AUTOSAVE_SECONDS: String(settings.autosaveSeconds), BLENDER_LAB_VERSIONS_KEPT: String(settings.versionsKept), ...(openVersion ? { BLENDER_LAB_OPEN: openVersion } : {}) };
-        await engine.putFile(info.id, SESSION_DIR, SESSION_FILE, sessionEnv({ ...env, ...scene, BLENDER_LAB_SECRET: secret }), { uid: BLENDER_UID, gid: BLENDER_UID });
+        const sceneEnv = { BLENDER_LAB_AUTOSAVE_SECONDS: String(settings.autosaveSeconds), BLENDER_LAB_VERSIONS_KEPT: String(settings.versionsKept), ...(openVersion ? { BLENDER_LAB_OPEN: openVersion } : {}) };
+        await engine.putFile(info.id, SESSION_DIR, SESSION_FILE, sessionEnv({ ...env, ...sceneEnv, BLENDER_LAB_SECRET: secret }), { uid: BLENDER_UID, gid: BLENDER_UID });
         onProgress({ step: 'booting', message: 'Starting Blender' });
         try {
           await engine.startContainer(info.id);
