@@ -1,30 +1,20 @@
-import { act, cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
+import { act, cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
-import { App } from '../../renderer/src/App';
-import { PanelProvider } from '../../renderer/src/context';
 import { clientConfigs } from '../../renderer/src/screens/AiClients';
-import { createPanelStore } from '../../renderer/src/store';
-import { ada, bob, fakeBridge, sessionOf } from './fake-bridge';
+import { ada, bob, fakeBridge } from './fake-bridge';
+import { mountSignedIn } from './mount';
 
 afterEach(cleanup);
 
 const ENDPOINT = 'http://127.0.0.1:9711/mcp';
 const TOKEN = 'blab_abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG';
 
-async function open(user: typeof ada | typeof bob, extra: (f: ReturnType<typeof fakeBridge>) => void = () => {}) {
-  const f = fakeBridge();
-  f.answer('auth.whoAmI', user);
-  f.answer('session.mine', sessionOf(user));
-  f.answer('mcp.endpoint', ENDPOINT);
-  f.answer('mcpTokens.list', []);
-  extra(f);
-  render(
-    <PanelProvider store={createPanelStore(f.bridge)} bridge={f.bridge}>
-      <App />
-    </PanelProvider>,
-  );
-  await screen.findByTitle('Blender');
-  return f;
+function open(user: typeof ada | typeof bob, extra: (f: ReturnType<typeof fakeBridge>) => void = () => {}) {
+  return mountSignedIn(user, (f) => {
+    f.answer('mcp.endpoint', ENDPOINT);
+    f.answer('mcpTokens.list', []);
+    extra(f);
+  });
 }
 
 describe('the AI clients page', () => {

@@ -1,40 +1,14 @@
-import { act, cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
+import { act, cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
-import { App } from '../../renderer/src/App';
-import { PanelProvider } from '../../renderer/src/context';
-import { createPanelStore } from '../../renderer/src/store';
-import type { User } from '../../shared/accounts';
-import { ADDRESS, ada, bob, fakeBridge, sessionOf } from './fake-bridge';
+import { ADDRESS, ada, bob, sessionOf } from './fake-bridge';
+import { mountPanel, mountSignedIn } from './mount';
 
 afterEach(cleanup);
 
 
-function mount(setup: (f: ReturnType<typeof fakeBridge>) => void = () => {}) {
-  const f = fakeBridge();
-  f.answer('auth.whoAmI', null);
-  setup(f);
-  const store = createPanelStore(f.bridge);
-  render(
-    <PanelProvider store={store} bridge={f.bridge}>
-      <App />
-    </PanelProvider>,
-  );
-  return { ...f, store };
-}
-
-async function signedIn(user: User = bob, extra: (f: ReturnType<typeof fakeBridge>) => void = () => {}) {
-  const f = mount((f) => {
-    f.answer('auth.whoAmI', user);
-    f.answer('session.mine', sessionOf(user));
-    extra(f);
-  });
-  await screen.findByTitle('Blender');
-  return f;
-}
-
 describe('signing in', () => {
   it('offers labelled fields and both buttons', async () => {
-    mount();
+    mountPanel();
     expect(await screen.findByLabelText('Username')).toBeTruthy();
     expect(screen.getByLabelText('Password')).toBeTruthy();
     expect(screen.getByRole('button', { name: 'Sign in' })).toBeTruthy();
@@ -42,7 +16,7 @@ describe('signing in', () => {
   });
 
   it('sends what was typed, shows each start step, then the workspace with Blender embedded', async () => {
-    const f = mount((f) => {
+    const f = mountPanel((f) => {
       f.answer('auth.signIn', { user: bob, session: sessionOf(bob) });
     });
     fireEvent.change(await screen.findByLabelText('Username'), { target: { value: 'bob' } });
@@ -71,7 +45,7 @@ describe('signing in', () => {
     ['LOCKED_OUT', 'Too many failed sign-ins. Try again in 30 s.', 'Account locked for now'],
     ['DOCKER_UNAVAILABLE', 'Docker is not running or not reachable', 'Docker is not running'],
   ] as const)('shows %s as "%s" and keeps what was typed', async (code, message, title) => {
-    mount((f) => f.fail('auth.signIn', { code, message }));
+    mountPanel((f) => f.fail('auth.signIn', { code, message }));
     fireEvent.change(await screen.findByLabelText('Username'), { target: { value: 'bob' } });
     fireEvent.click(screen.getByRole('button', { name: 'Sign in' }));
     const alert = await screen.findByRole('alert');
@@ -83,7 +57,7 @@ describe('signing in', () => {
 
 describe('the workspace', () => {
   it('shows the user, the session state and Sign out', async () => {
-    await signedIn();
+    await mountSignedIn();
     expect(screen.getByText('bob')).toBeTruthy();
     expect(screen.getByLabelText('Session state').textContent).toBe('ready');
     expect(screen.getByRole('button', { name: 'Sign out' })).toBeTruthy();
@@ -91,7 +65,7 @@ describe('the workspace', () => {
   });
 
   it('shows scene info as readable JSON, screenshots as images, and errors as errors, newest first', async () => {
-    const f = await signedIn(bob, (f) => {
+    const f = await mountSignedIn(bob, (f) => {
       f.answer('blender.sceneInfo', { name: 'Scene', object_count: 1, objects: [{ name: 'Cube', type: 'MESH', location: [0, 0, 0] }], materials_count: 0 });
       f.answer('blender.screenshot', { width: 2, height: 1, format: 'png', image_base64: 'iVBORw0KGgo=' });
       f.fail('blender.run', { code: 'BLENDER_COMMAND_FAILED', message: 'NameError: name x is not defined (line 1)' });
@@ -109,7 +83,7 @@ describe('the workspace', () => {
   });
 
   it('says so when an administrator stops the session, and offers to start again', async () => {
-    const f = await signedIn();
+    const f = await mountSignedIn();
     act(() => f.emit('session.changed', sessionOf(bob, { state: 'stopped', reason: 'Stopped by an administrator', ports: null })));
     expect(screen.queryByTitle('Blender')).toBeNull();
     expect(screen.getByRole('status').textContent).toContain('Stopped by an administrator');
@@ -117,7 +91,7 @@ describe('the workspace', () => {
   });
 
   it('ignores session events about someone else', async () => {
-    const f = await signedIn();
+    const f = await mountSignedIn();
     act(() => f.emit('session.changed', sessionOf(ada, { state: 'stopped' })));
     expect(screen.getByTitle('Blender')).toBeTruthy();
   });
@@ -125,7 +99,7 @@ describe('the workspace', () => {
 
 describe('the admin page', () => {
   it('lists every session with Stop and Logs, and stops one', async () => {
-    const f = await signedIn(ada, (f) => {
+    const f = await mountSignedIn(ada, (f) => {
       f.answer('admin.sessions', [
         { ...sessionOf(ada), stats: null },
         { ...sessionOf(bob, { ports: { addon: 10001, ui: 13001 } }), stats: { cpuPercent: 12.5, memoryBytes: 300 * 1024 ** 2, memoryLimitBytes: 2048 * 1024 ** 2 } },

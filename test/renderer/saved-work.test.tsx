@@ -1,9 +1,7 @@
-import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
+import { cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
-import { App } from '../../renderer/src/App';
-import { PanelProvider } from '../../renderer/src/context';
-import { createPanelStore } from '../../renderer/src/store';
-import { ada, bob, fakeBridge, sessionOf } from './fake-bridge';
+import { ada, bob, sessionOf } from './fake-bridge';
+import { mountSignedIn } from './mount';
 
 afterEach(cleanup);
 
@@ -16,24 +14,10 @@ const VERSIONS = {
   autosave: { at: '2026-11-25T14:05:00.000Z', bytes: 2_500_000 },
 };
 
-async function workspace(extra: (f: ReturnType<typeof fakeBridge>) => void = () => {}, user: typeof ada | typeof bob = bob) {
-  const f = fakeBridge();
-  f.answer('auth.whoAmI', user);
-  extra(f);
-  const store = createPanelStore(f.bridge);
-  render(
-    <PanelProvider store={store} bridge={f.bridge}>
-      <App />
-    </PanelProvider>,
-  );
-  await screen.findByTitle('Blender');
-  return f;
-}
-
 describe('what a start opened', () => {
   it('tells the person their work was recovered, and from when, until they dismiss it', async () => {
     const message = 'Blender ended without saving last time. Recovered your work from the autosave of 14:05:00 UTC on 25 Nov.';
-    await workspace((f) => f.answer('session.mine', sessionOf(bob, { scene: { kind: 'recovered', at: '2026-11-25T14:05:00.000Z', message } })));
+    await mountSignedIn(bob, (f) => f.answer('session.mine', sessionOf(bob, { scene: { kind: 'recovered', at: '2026-11-25T14:05:00.000Z', message } })));
     const notice = screen.getByText(message).closest('[role="status"]')!;
     expect(notice).toBeTruthy();
     fireEvent.click(within(notice as HTMLElement).getByRole('button', { name: 'Dismiss' }));
@@ -41,14 +25,14 @@ describe('what a start opened', () => {
   });
 
   it('says nothing after an ordinary start', async () => {
-    await workspace((f) => f.answer('session.mine', sessionOf(bob)));
+    await mountSignedIn(bob, (f) => f.answer('session.mine', sessionOf(bob)));
     expect(screen.queryByText(/Recovered|could not be opened/)).toBeNull();
   });
 });
 
 describe('saved versions', () => {
   it('lists the autosave and each version with its size, and opens an earlier one with progress', async () => {
-    const f = await workspace((f) => {
+    const f = await mountSignedIn(bob, (f) => {
       f.answer('session.mine', sessionOf(bob));
       f.answer('session.versions', VERSIONS);
       f.answer('session.openVersion', sessionOf(bob, { scene: { kind: 'chosen', at: '2026-11-25T12:00:00.000Z', message: 'Opened your saved version from 12:00:00 UTC on 25 Nov.' } }));
@@ -68,7 +52,7 @@ describe('saved versions', () => {
   });
 
   it('says why when they cannot be listed', async () => {
-    await workspace((f) => {
+    await mountSignedIn(bob, (f) => {
       f.answer('session.mine', sessionOf(bob));
       f.fail('session.versions', { code: 'SESSION_NOT_READY', message: 'Saved versions are listed from a running Blender: start it first.' });
     });
@@ -77,12 +61,11 @@ describe('saved versions', () => {
   });
 
   it('an administrator sees a person\'s versions from the sessions table', async () => {
-    const f = await workspace((f) => {
-      f.answer('session.mine', sessionOf(ada));
+    const f = await mountSignedIn(ada, (f) => {
       f.answer('admin.sessions', [{ ...sessionOf(bob), stats: null }]);
       f.answer('admin.users', [ada, bob]);
       f.answer('admin.versions', VERSIONS);
-    }, ada);
+    });
     fireEvent.click(screen.getByRole('button', { name: 'Admin' }));
     fireEvent.click(await screen.findByRole('button', { name: "Saved versions of bob's work" }));
     const section = await screen.findByRole('region', { name: 'Saved versions of bob' });

@@ -1,28 +1,18 @@
-import { act, cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
+import { act, cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
-import { App } from '../../renderer/src/App';
-import { PanelProvider } from '../../renderer/src/context';
-import { createPanelStore } from '../../renderer/src/store';
-import { bob, fakeBridge, sessionOf } from './fake-bridge';
+import { bob, sessionOf } from './fake-bridge';
+import { mountSignedIn } from './mount';
 
 afterEach(cleanup);
 
 
 async function signedIn() {
-  const f = fakeBridge();
-  f.answer('auth.whoAmI', bob);
-  f.answer('session.mine', sessionOf(bob));
-  f.answer('blender.screenshot', { width: 2, height: 1, format: 'png', image_base64: 'iVBORw0KGgo=' });
-  f.answer('blender.run', { output: 'bobs private output' });
   let clock = 1_000_000;
-  const store = createPanelStore(f.bridge, () => clock);
-  render(
-    <PanelProvider store={store} bridge={f.bridge}>
-      <App />
-    </PanelProvider>,
-  );
-  await screen.findByTitle('Blender');
-  return { ...f, store, advance: (ms: number) => { clock += ms; } };
+  const f = await mountSignedIn(bob, (f) => {
+    f.answer('blender.screenshot', { width: 2, height: 1, format: 'png', image_base64: 'iVBORw0KGgo=' });
+    f.answer('blender.run', { output: 'bobs private output' });
+  }, () => clock);
+  return { ...f, advance: (ms: number) => { clock += ms; } };
 }
 
 describe('when a sign-in ends without Sign out', () => {
