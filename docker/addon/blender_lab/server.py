@@ -24,7 +24,10 @@ REQUEST_TIMEOUT_S = 600.0
 # handshake have separate caps, and a new handshake evicts the oldest pending one when its
 # pool is full, so strangers can neither exhaust threads nor keep the panel out.
 MAX_CLIENTS = 32
-MAX_PENDING = 16
+MAX_PENDING = 32
+# A short accept queue drops connections under a burst; their retries then arrive after later
+# ones (the panel's among them) and, being newer, would evict the panel from the pending pool.
+ACCEPT_BACKLOG = 512
 
 
 def _error(message):
@@ -63,7 +66,7 @@ class Server:
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind((self._host, self._port))
-        sock.listen(64)
+        sock.listen(ACCEPT_BACKLOG)
         self._sock = sock
         self._running = True
         threading.Thread(target=self._accept_loop, name="blender-lab-accept", daemon=True).start()
