@@ -41,7 +41,12 @@ if (!app.requestSingleInstanceLock()) {
 
   app.whenReady().then(async () => {
     Menu.setApplicationMenu(Menu.buildFromTemplate(appMenuTemplate(isDevelopment)));
-    protocol.handle(APP_SCHEME, appProtocolHandler(path.resolve(appDir, '../renderer')));
+    protocol.handle(
+      APP_SCHEME,
+      appProtocolHandler(path.resolve(appDir, '../renderer'), async (request) =>
+        services ? services.files.transfer(request) : { status: 503, headers: {}, body: 'The panel is still starting' },
+      ),
+    );
     try {
       services = await createApp({
         dataDir: app.getPath('userData'),

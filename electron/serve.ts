@@ -4,11 +4,14 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import http from 'node:http';
 import path from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { createApp, defaultDataDir } from './services/app';
 import { CONTENT_SECURITY_POLICY } from './services/csp';
+import { TRANSFER_PREFIX } from './services/files';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..');
@@ -104,6 +107,10 @@ async function main() {
       res.writeHead(204, { ...security, 'Set-Cookie': `${COOKIE}=${id}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${lifetimeS}` }).end();
       return;
     }
+    if (url.pathname.startsWith(TRANSFER_PREFIX) && hasAccess(req)) {
+      await sendTransfer(req, res, url.pathname, security);
+      return;
+    }
     if (req.method !== 'GET') {
       res.writeHead(405, security).end();
       return;
@@ -127,6 +134,28 @@ async function main() {
       res.writeHead(404, security).end();
     }
   });
+
+  /** An upload streams from the request into the person's home; a download streams back: neither is held whole. */
+  async function sendTransfer(req: http.IncomingMessage, res: http.ServerResponse, pathname: string, security: Record<string, string>) {
+    const length = req.headers['content-length'];
+    const answer = await app.files.transfer({
+      method: req.method ?? 'GET',
+      pathname,
+      contentLength: length === undefined ? null : Number(length),
+      body: req.method === 'PUT' ? req : null,
+    });
+    res.writeHead(answer.status, { ...security, ...answer.headers });
+    if (typeof answer.body === 'string') {
+      res.end(answer.body);
+      if (req.method === 'PUT' && !req.readableEnded) req.resume(); // a refused upload is read off, not left to reset the reply
+      return;
+    }
+    try {
+      await pipeline(Readable.from(answer.body), res);
+    } catch {
+      res.destroy(); // the browser sees a failed download, never a silently short file
+    }
+  }
 
   // No input from a client may end the process: every socket the panel owns handles its errors.
   server.on('clientError', (_error, socket) => socket.destroy());

@@ -3,6 +3,7 @@ import type { User } from './accounts';
 import type { ObjectInfo, SavedStates, SceneInfo, Screenshot } from './blender';
 import type { CredentialStatus } from './credentials';
 import type { ErrorData } from './errors';
+import { MAX_PATH_CHARS, type FolderListing, type RenderResult, type TransferTicket } from './files';
 import type { McpCall, McpTokenView, NewMcpToken } from './mcp';
 import type { SignInEnd } from './sign-ins';
 import type { AdminSessionRow, SessionView, StartProgress } from './sessions';
@@ -36,6 +37,13 @@ export const methods = {
   'blender.objectInfo': { input: z.object({ name: text(1024).min(1, 'must not be empty') }).strict() },
   'blender.run': { input: z.object({ code: text(1024 * 1024) }).strict() },
   'blender.screenshot': { input: z.object({ maxSize: z.number().int().min(16).max(4096).optional() }).strict() },
+  'blender.render': { input: none },
+  'files.list': { input: z.object({ path: text(MAX_PATH_CHARS) }).strict() },
+  'files.delete': { input: z.object({ path: text(MAX_PATH_CHARS) }).strict() },
+  'files.rename': { input: z.object({ path: text(MAX_PATH_CHARS), to: text(1024) }).strict() },
+  'files.upload': { input: z.object({ folder: text(MAX_PATH_CHARS), name: text(1024), bytes: z.number().int('must be a whole number').min(0, 'must not be negative').max(Number.MAX_SAFE_INTEGER) }).strict() },
+  'files.download': { input: z.object({ path: text(MAX_PATH_CHARS) }).strict() },
+  'files.open': { input: z.object({ path: text(MAX_PATH_CHARS) }).strict() },
   'keys.list': { input: none },
   'keys.set': { input: z.object({ name: text(64), value: text(8192) }).strict() },
   'keys.clear': { input: z.object({ name: text(64) }).strict() },
@@ -77,6 +85,17 @@ export interface Results {
   'blender.objectInfo': ObjectInfo;
   'blender.run': { output: string };
   'blender.screenshot': Screenshot;
+  /** The rendered image, saved under ~/renders. */
+  'blender.render': RenderResult;
+  'files.list': FolderListing;
+  'files.delete': null;
+  'files.rename': null;
+  /** Where to PUT the bytes (once, soon). */
+  'files.upload': TransferTicket;
+  /** Where to GET the bytes (once, soon); a folder comes as a .tar. */
+  'files.download': TransferTicket;
+  /** Blender restarted on that file, the open scene saved first. */
+  'files.open': SessionView;
   'keys.list': CredentialStatus[];
   'keys.set': null;
   'keys.clear': null;

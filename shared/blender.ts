@@ -51,10 +51,10 @@ const savedState = z.object({ name: z.string(), at: z.string(), bytes: z.number(
 export const openedScene = z.object({
   path: z.string().nullable(),
   name: z.string().nullable(),
-  kind: z.enum(['save', 'autosave', 'none']),
+  kind: z.enum(['save', 'autosave', 'file', 'none']),
   at: z.string().nullable(),
   requested: z.boolean(),
-  skipped: z.array(z.object({ name: z.string(), at: z.string().optional(), why: z.string() })),
+  skipped: z.array(z.object({ name: z.string(), kind: z.string().optional(), at: z.string().optional(), why: z.string() })),
 });
 
 export const scenesResult = z.object({
@@ -77,6 +77,10 @@ export const blenderCommands = {
     result: saveSessionResult,
   },
   scenes: { params: z.object({}).strict(), result: scenesResult },
+  render: {
+    params: z.object({ path: z.string().regex(/^renders\/[A-Za-z0-9._-]{1,200}\.png$/) }).strict(),
+    result: z.object({ path: z.string(), width: z.number().int().positive(), height: z.number().int().positive() }),
+  },
 } as const;
 
 export type BlenderCommand = keyof typeof blenderCommands;

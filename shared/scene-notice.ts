@@ -14,6 +14,9 @@ function when(iso: string | null | undefined): string {
 /** What to tell the person about the scene a start opened; null when it was simply their last save. */
 export function sceneNotice(opened: OpenedScene | null): SceneNotice | null {
   if (!opened) return null;
+  if (opened.kind === 'file') return { kind: 'chosen', at: opened.at, message: `Opened ${opened.name} from your files.` };
+  const ownFile = opened.skipped.find((s) => s.kind === 'file');
+  if (ownFile) return { kind: 'fallback', at: opened.at, message: `${ownFile.name} could not be opened (${ownFile.why}); your last saved state is open instead.` };
   const damaged = opened.skipped.filter((s) => s.why !== 'no such saved version');
   const passedOver = damaged.map((s) => `${s.name}${s.at ? ` (${when(s.at)})` : ''} is ${s.why}`).join('; ');
   if (opened.kind === 'none') {

@@ -21,6 +21,8 @@ export const settingsSchema = z
     mcpPort: whole(1024, 65535).default(9711),
     /** 0: as many as the engine has CPUs. */
     maxConcurrentStarts: whole(0, 64).default(0),
+    /** The largest single file a person may upload into their home. */
+    uploadLimitMiB: whole(1, 1024 * 1024).default(2048),
     memoryMiB: whole(512, 256 * 1024).default(2048),
     cpus: z.number({ error: 'must be a number' }).min(0.25, 'must be at least 0.25').max(64, 'must be at most 64').default(1),
     pidsLimit: whole(64, 32768).default(1024),

@@ -108,6 +108,25 @@ def choose(requested=None):
     return {"path": None, "name": None, "kind": "none", "at": None, "requested": False, "skipped": skipped}
 
 
+def choose_file(relative):
+    """A .blend of the person's own (relative to the home) they asked to open, or why it cannot be."""
+    home = os.path.expanduser("~")
+    parts = [p for p in relative.split("/") if p not in ("", ".")]
+    if relative.startswith("/") or ".." in parts or not parts:
+        return None, "not a path inside your home folder"
+    path = home
+    for part in parts:
+        path = os.path.join(path, part)
+        if os.path.islink(path):
+            return None, "a link on the way; links are not followed"
+    if not os.path.isfile(path):
+        return None, "no such file"
+    why = problem(path)
+    if why is not None:
+        return None, why
+    return {"path": path, "name": "/".join(parts), "kind": "file", "at": iso(os.path.getmtime(path)), "requested": True, "skipped": []}, None
+
+
 def prune(keep, protect=()):
     """Removes saved versions beyond the newest `keep`; one in `protect` stays whatever its age."""
     for entry in versions()[keep:]:

@@ -8,6 +8,7 @@ import { CredentialService, KeytarSecretStore, type SecretStore } from './creden
 import { FileStore, MemoryStore, type DocumentStore } from './document-store';
 import { Engine } from './engine';
 import { McpEndpoint } from './mcp-endpoint';
+import { FileService } from './files';
 import { McpTokenService, mcpTokensFileSchema } from './mcp-tokens';
 import { instanceFor } from './naming';
 import { PortAllocator } from './ports';
@@ -31,6 +32,8 @@ export interface App {
   mcp: McpEndpoint;
   sessions: SessionManager;
   settings: SettingsService;
+  /** Serves the bytes of uploads and downloads behind the panel's own origin. */
+  files: FileService;
   /** Problems worth telling an operator at start-up (a damaged settings file, no Docker yet). */
   problems: string[];
   dispose(): Promise<void>;
@@ -72,7 +75,8 @@ export async function createApp(opts: AppOptions): Promise<App> {
   });
   const mcpTokens = new McpTokenService(new FileStore(dataDir, 'mcp-tokens', mcpTokensFileSchema), (id) => accounts.getUser(id)?.username ?? null);
   // The API names the endpoint's address, and the endpoint calls through the API: each refers to the other once both exist.
-  const api: ApiServer = new ApiServer({ accounts, sessions, settings, credentials, mcpTokens, mcpUrl: (): string | null => endpoint.url() });
+  const files = new FileService({ engine, sessions, settings: () => settings.get() });
+  const api: ApiServer = new ApiServer({ accounts, sessions, settings, credentials, files, mcpTokens, mcpUrl: (): string | null => endpoint.url() });
   const endpoint = new McpEndpoint({ api, tokens: mcpTokens, userOf: (id) => accounts.getUser(id), log });
   const openMcp = async (port: number) => {
     await endpoint.close();
@@ -108,6 +112,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
     api,
     mcp: endpoint,
     sessions,
+    files,
     settings,
     problems,
     async dispose() {

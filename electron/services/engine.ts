@@ -1,7 +1,7 @@
 import Docker from 'dockerode';
 import { AppError } from '../../shared/errors';
 import { dockerStatus, toEngineError } from './engine-errors';
-import { tarOneFile, untarFirstFile } from './tar';
+import { tarOneFile, tarOneFileStream, untarFirstFile } from './tar';
 
 export interface PortBinding {
   containerPort: number;
@@ -386,6 +386,30 @@ export class Engine {
       await this.docker.getContainer(id).putArchive(tarOneFile(name, data, { mode: 0o600, ...owner }), { path: dir });
     } catch (error) {
       throw toEngineError(error, `write ${dir}/${name} into ${id.slice(0, 12)}`);
+    }
+  }
+
+  /** Streams one file of `size` bytes into a container through the archive API; nothing is held whole. */
+  async putFileStream(id: string, dir: string, name: string, size: number, body: AsyncIterable<Uint8Array>, owner: { uid: number; gid: number }): Promise<void> {
+    const archive = tarOneFileStream(name, size, body, { mode: 0o644, ...owner });
+    let bodyError: unknown = null;
+    archive.on('error', (error) => (bodyError = error));
+    try {
+      await this.docker.getContainer(id).putArchive(archive, { path: dir });
+    } catch (error) {
+      if (bodyError) throw bodyError;
+      throw toEngineError(error, `write ${dir}/${name} into ${id.slice(0, 12)}`);
+    }
+    if (bodyError) throw bodyError;
+  }
+
+  /** A path of a container as a tar stream (a file or a whole folder), through the archive API. */
+  async readArchive(id: string, filePath: string): Promise<AsyncIterable<Buffer>> {
+    try {
+      return (await this.docker.getContainer(id).getArchive({ path: filePath })) as AsyncIterable<Buffer>;
+    } catch (error) {
+      if (dockerStatus(error) === 404) throw new AppError('NOT_FOUND', `${filePath} is not there`);
+      throw toEngineError(error, `read ${filePath} from ${id.slice(0, 12)}`);
     }
   }
 

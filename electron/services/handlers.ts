@@ -6,6 +6,7 @@ import type { METHOD_ROLES } from '../../shared/methods';
 import type { SessionView, StartProgress } from '../../shared/sessions';
 import type { AccountService } from './accounts';
 import type { CredentialService } from './credentials';
+import type { FileService } from './files';
 import type { McpTokenService } from './mcp-tokens';
 import type { SessionManager } from './sessions';
 import type { SettingsService } from './settings';
@@ -15,10 +16,14 @@ export interface ServiceDeps {
   sessions: SessionManager;
   settings: SettingsService;
   credentials: CredentialService;
+  files: FileService;
   mcpTokens: McpTokenService;
   /** The AI clients' endpoint, once it listens. */
   mcpUrl: () => string | null;
 }
+
+/** Matches the add-on's own limit on one command. */
+const RENDER_TIMEOUT_MS = 600_000;
 
 /** A method's input as its schema leaves it: already checked. */
 export type Validated<M extends Method> = z.output<(typeof methods)[M]['input']>;
@@ -40,7 +45,7 @@ export type Handlers = { [M in Method]: (input: Validated<M>, context: CallConte
  * What every method does. Rights are not checked here: the caller arrives already resolved for
  * the method's declared role, so a handler only ever acts for that caller.
  */
-export function createHandlers({ accounts, sessions, settings, credentials, mcpTokens, mcpUrl }: ServiceDeps): Handlers {
+export function createHandlers({ accounts, sessions, settings, credentials, files, mcpTokens, mcpUrl }: ServiceDeps): Handlers {
   /** A session as its owner sees it: with the address of their Blender, secret included. */
   const own = (view: SessionView): SessionView => ({ ...view, blenderAddress: sessions.uiAddress(view.userId) });
 
@@ -98,6 +103,19 @@ export function createHandlers({ accounts, sessions, settings, credentials, mcpT
     'blender.run': async ({ code }, { caller }) => ({ output: (await sessions.command(caller.id, 'execute_code', { code })).result }),
     'blender.screenshot': ({ maxSize }, { caller }) =>
       sessions.command(caller.id, 'get_viewport_screenshot', maxSize === undefined ? {} : { max_size: maxSize }),
+    'blender.render': async (_input, { caller }) => {
+      const scene = (await sessions.command(caller.id, 'get_scene_info', {})).name.replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 80) || 'scene';
+      const path = `renders/${scene}-${new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}.png`;
+      const done = await sessions.command(caller.id, 'render', { path }, { timeoutMs: RENDER_TIMEOUT_MS });
+      return { ...done, image_base64: await files.readBase64(caller.id, done.path) };
+    },
+
+    'files.list': ({ path }, { caller }) => files.list(caller.id, path),
+    'files.delete': async ({ path }, { caller }) => (await files.delete(caller.id, path), null),
+    'files.rename': async ({ path, to }, { caller }) => (await files.rename(caller.id, path, to), null),
+    'files.upload': ({ folder, name, bytes }, { caller }) => files.prepareUpload(caller.id, folder, name, bytes),
+    'files.download': ({ path }, { caller }) => files.prepareDownload(caller.id, path),
+    'files.open': async ({ path }, { caller, progress }) => own(await sessions.openFile(caller, await files.checkBlendFile(caller.id, path), progress)),
 
     'keys.list': (_input, { caller }) => credentials.list(caller.id),
     'keys.set': async ({ name, value }, { caller }) => (await credentials.set(caller.id, name, value), null),

@@ -22,7 +22,7 @@ const SESSION_FILE = 'session.env';
 const SECRET_FILE = '/run/blender-lab/secret';
 /** Bumped when containers need recreating for reasons the settings do not show (new hardening). */
 const CONTAINER_GENERATION = 3;
-const BLENDER_UID = 1000;
+export const BLENDER_UID = 1000;
 /**
  * How long a stop may take: the entrypoint saves the scene on SIGTERM first. Saving a scene of
  * tens of MB takes seconds here; two minutes leaves room for far larger ones on slow disks.
@@ -64,6 +64,9 @@ interface Session {
   endedOutsideAt: number | null;
 }
 
+/** What a start should open instead of the newest good state: a saved version, or a file of the person's own. */
+type SceneRequest = { BLENDER_LAB_OPEN?: string; BLENDER_LAB_OPEN_FILE?: string };
+
 const STOP_WORDS: Record<StopReason, string> = {
   'sign-out': 'Signed out',
   idle: 'Stopped after being idle',
@@ -73,6 +76,7 @@ const STOP_WORDS: Record<StopReason, string> = {
   'account-disabled': 'Stopped because the account was disabled',
   'account-deleted': 'Stopped because the account was deleted',
   'open-version': 'Restarting with an earlier version',
+  'open-file': 'Restarting with a file of yours',
   engine: 'Stopped when Docker restarted (the scene was saved)',
 };
 
@@ -129,7 +133,7 @@ export class SessionManager {
 
   /** Starts (or restarts, or returns) the user's Blender, reporting each step. */
   start(user: User, onProgress: (p: StartProgress) => void = () => {}, options: { because?: string } = {}): Promise<SessionView> {
-    return this.exclusive(user.id, () => this.doStart(user, onProgress, undefined, options.because));
+    return this.exclusive(user.id, () => this.doStart(user, onProgress, {}, options.because));
   }
 
   /** The person's saved versions and autosave, read from their running Blender. */
@@ -145,8 +149,23 @@ export class SessionManager {
       if (!versions.some((v) => v.name === version)) throw new AppError('NOT_FOUND', `There is no saved version ${version}`);
       onProgress({ step: 'scene', message: 'Saving the open scene first' });
       await this.doStop(user.id, 'open-version', [version]);
-      return this.doStart(user, onProgress, version);
+      return this.doStart(user, onProgress, { BLENDER_LAB_OPEN: version });
     });
+  }
+
+  /** Saves the open scene (as a sign-out does), then starts Blender again on a .blend of the person's own, `path` relative to their home. */
+  openFile(user: User, path: string, onProgress: (p: StartProgress) => void = () => {}): Promise<SessionView> {
+    return this.exclusive(user.id, async () => {
+      this.running(user.id, () => 'Start your Blender first: files are opened from a running Blender.');
+      onProgress({ step: 'scene', message: 'Saving the open scene first' });
+      await this.doStop(user.id, 'open-file');
+      return this.doStart(user, onProgress, { BLENDER_LAB_OPEN_FILE: path });
+    });
+  }
+
+  /** The container of the person's ready Blender, which the Files view reaches their home through. */
+  runningContainer(userId: string): string {
+    return this.running(userId, (state) => `Your Blender is not running (${state}): your files are reached through it. Sign in again to start it.`).s.containerId!;
   }
 
   /** Saves the open scene into the user's volume, then stops the container. A start still waiting in the queue ends at once. */
@@ -165,10 +184,10 @@ export class SessionManager {
   }
 
   /** Runs an add-on command in the user's own Blender; counts as activity. */
-  async command<C extends BlenderCommand>(userId: string, command: C, params: BlenderParams<C>): Promise<BlenderResult<C>> {
+  async command<C extends BlenderCommand>(userId: string, command: C, params: BlenderParams<C>, options: { timeoutMs?: number } = {}): Promise<BlenderResult<C>> {
     const { s, client } = this.running(userId, (state) => `Your Blender is not running (${state}). Sign in again to start it.`);
     s.lastActivity = this.clock();
-    return client.request(command, params);
+    return client.request(command, params, options);
   }
 
   /** The person's ready session and its add-on connection, or SESSION_NOT_READY in the words `notReady` gives. */
@@ -231,7 +250,7 @@ export class SessionManager {
 
   // --- starting ---------------------------------------------------------------------------
 
-  private async doStart(user: User, onProgress: (p: StartProgress) => void, openVersion?: string, because?: string): Promise<SessionView> {
+  private async doStart(user: User, onProgress: (p: StartProgress) => void, open: SceneRequest, because?: string): Promise<SessionView> {
     const s = this.session(user.id, user.username);
     if (s.state === 'ready' && s.containerId && (await this.deps.engine.inspectContainer(s.containerId))?.running) {
       onProgress({ step: 'ready', message: 'Your Blender is ready' });
@@ -296,7 +315,7 @@ export class SessionManager {
         }
         this.update(s, { containerId: info.id, ports });
         bootSlot ??= await turn.wait();
-        const sceneEnv = { BLENDER_LAB_AUTOSAVE_SECONDS: String(settings.autosaveSeconds), BLENDER_LAB_VERSIONS_KEPT: String(settings.versionsKept), ...(openVersion ? { BLENDER_LAB_OPEN: openVersion } : {}) };
+        const sceneEnv = { BLENDER_LAB_AUTOSAVE_SECONDS: String(settings.autosaveSeconds), BLENDER_LAB_VERSIONS_KEPT: String(settings.versionsKept), ...open };
         await engine.putFile(info.id, SESSION_DIR, SESSION_FILE, sessionEnv({ ...env, ...sceneEnv, BLENDER_LAB_SECRET: secret }), { uid: BLENDER_UID, gid: BLENDER_UID });
         onProgress({ step: 'booting', message: 'Starting Blender' });
         try {

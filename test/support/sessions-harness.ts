@@ -1,3 +1,4 @@
+import { FileService } from '../../electron/services/files';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { AccountService, type AccountsFile } from '../../electron/services/accounts';
@@ -39,6 +40,7 @@ export class Harness {
   sessions!: SessionManager;
   /** The panel's API over these services, as a window or tab reaches it. */
   api!: ApiServer;
+  files!: FileService;
   readonly mcpTokens = new McpTokenService(new MemoryStore<McpTokensFile>({ version: 1, tokens: [] }), (id) => this.accounts.getUser(id)?.username ?? null);
   mcp: McpEndpoint | null = null;
 
@@ -73,7 +75,8 @@ export class Harness {
       log: () => {},
       ...this.extra,
     });
-    this.api = new ApiServer({ accounts: this.accounts, sessions: this.sessions, settings: this.settings, credentials: this.credentials, mcpTokens: this.mcpTokens, mcpUrl: () => this.mcp?.url() ?? null });
+    this.files = new FileService({ engine: this.engine, sessions: this.sessions, settings: () => this.settings.get() });
+    this.api = new ApiServer({ accounts: this.accounts, sessions: this.sessions, settings: this.settings, credentials: this.credentials, files: this.files, mcpTokens: this.mcpTokens, mcpUrl: () => this.mcp?.url() ?? null });
   }
 
   async init() {

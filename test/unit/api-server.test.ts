@@ -1,3 +1,4 @@
+import { FileService } from '../../electron/services/files';
 import { describe, expect, it } from 'vitest';
 import { AccountService, type AccountsFile } from '../../electron/services/accounts';
 import { ApiServer, toErrorData } from '../../electron/services/api-server';
@@ -25,7 +26,7 @@ function api() {
   });
   const events: unknown[] = [];
   const mcpTokens = new McpTokenService(new MemoryStore<McpTokensFile>({ version: 1, tokens: [] }), (id) => accounts.getUser(id)?.username ?? null);
-  const server = new ApiServer({ accounts, sessions, settings, credentials: {} as CredentialService, mcpTokens, mcpUrl: () => null });
+  const server = new ApiServer({ accounts, sessions, settings, credentials: {} as CredentialService, files: new FileService({ engine: Engine.connect('unix:///nonexistent/docker.sock'), sessions, settings: () => settings.get() }), mcpTokens, mcpUrl: () => null });
   return { connection: server.connect((event, payload) => events.push([event, payload])), events, server, accounts, sessions };
 }
 

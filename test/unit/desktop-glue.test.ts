@@ -2,6 +2,7 @@ import { mkdtempSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'n
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import type { TransferResponse } from '../../electron/services/files';
 import { appProtocolHandler } from '../../electron/app-protocol';
 import { appMenuTemplate } from '../../electron/menu';
 import { SafeStorageSecretStore, type Encryptor } from '../../electron/services/safe-storage-secrets';
@@ -26,7 +27,17 @@ describe('the app:// protocol', () => {
   writeFileSync(path.join(dir, 'index.html'), '<!doctype html><title>panel</title>');
   writeFileSync(path.join(dir, 'assets', 'index.js'), 'console.log(1)');
   writeFileSync(path.join(dir, '..', 'outside.txt'), 'secret');
-  const serve = appProtocolHandler(dir);
+  const transfers: { method: string; pathname: string; contentLength: number | null; body: string }[] = [];
+  const serve = appProtocolHandler(dir, async (request): Promise<TransferResponse> => {
+    let body = '';
+    if (request.body) for await (const chunk of request.body) body += Buffer.from(chunk).toString();
+    transfers.push({ ...request, body });
+    async function* bytes() {
+      yield Buffer.from('first half, ');
+      yield Buffer.from('second half');
+    }
+    return request.method === 'PUT' ? { status: 200, headers: { 'Content-Type': 'application/json' }, body: '{"placed":true}' } : { status: 200, headers: { 'Content-Disposition': 'attachment' }, body: bytes() };
+  });
 
   it('serves the renderer with the panel\'s Content-Security-Policy', async () => {
     const res = await serve(new Request('app://panel/index.html'));
@@ -34,6 +45,18 @@ describe('the app:// protocol', () => {
     expect(res.headers.get('content-type')).toBe('text/html; charset=utf-8');
     expect(res.headers.get('content-security-policy')).toMatch(/default-src 'self'; script-src 'self'/);
     expect(await (await serve(new Request('app://panel/assets/index.js'))).text()).toBe('console.log(1)');
+  });
+
+  it('streams uploads and downloads of Files on the panel\'s own origin', async () => {
+    const up = await serve(new Request('app://panel/transfer/abc', { method: 'PUT', body: 'scene bytes', headers: { 'Content-Length': '11' }, duplex: 'half' } as RequestInit));
+    expect(up.status).toBe(200);
+    expect(await up.json()).toEqual({ placed: true });
+    expect(transfers.at(-1)).toEqual({ method: 'PUT', pathname: '/transfer/abc', contentLength: 11, body: 'scene bytes' });
+    const down = await serve(new Request('app://panel/transfer/def'));
+    expect(down.headers.get('content-disposition')).toBe('attachment');
+    expect(down.headers.get('content-security-policy')).toMatch(/default-src 'self'/);
+    expect(await down.text()).toBe('first half, second half');
+    expect((await serve(new Request('app://other/transfer/abc'))).status).toBe(404);
   });
 
   it.each([

@@ -4,6 +4,7 @@ import base64
 import contextlib
 import io
 import os
+import re
 import tempfile
 import traceback
 
@@ -169,6 +170,30 @@ def scenes(params):
     }
 
 
+def render(params):
+    """Renders the scene's camera view to a PNG in the person's home (path relative to it)."""
+    relative = params.get("path")
+    if not isinstance(relative, str) or not re.fullmatch(r"renders/[A-Za-z0-9._-]{1,200}\.png", relative) or ".." in relative:
+        raise CommandError("path must be renders/<name>.png")
+    scene = bpy.context.scene
+    if scene.camera is None:
+        raise CommandError("The scene has no camera to render from: add one (Add > Camera) and try again")
+    target = os.path.join(os.path.expanduser("~"), relative)
+    os.makedirs(os.path.dirname(target), exist_ok=True)
+    settings = scene.render
+    before = (settings.filepath, settings.image_settings.file_format)
+    settings.filepath = target
+    settings.image_settings.file_format = "PNG"
+    try:
+        bpy.ops.render.render(write_still=True)
+    finally:
+        settings.filepath, settings.image_settings.file_format = before
+    if not os.path.exists(target):
+        raise CommandError("Blender finished rendering but wrote no image")
+    scale = settings.resolution_percentage / 100
+    return {"path": relative, "width": max(1, int(settings.resolution_x * scale)), "height": max(1, int(settings.resolution_y * scale))}
+
+
 def _versions_kept():
     try:
         return max(1, int(os.environ.get("BLENDER_LAB_VERSIONS_KEPT", "5")))
@@ -184,6 +209,7 @@ COMMANDS = {
     "get_viewport_screenshot": get_viewport_screenshot,
     "save_session": save_session,
     "scenes": scenes,
+    "render": render,
 }
 
 
