@@ -22,6 +22,7 @@ describe('settings', () => {
       versionsKept: 5,
       mcpPort: 9711,
       maxConcurrentStarts: 0,
+      uploadLimitMiB: 2048,
       memoryMiB: 2048,
       cpus: 1,
       pidsLimit: 1024,
