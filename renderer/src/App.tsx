@@ -4,6 +4,7 @@ import { StillThere } from './components/StillThere';
 import { usePanel, useStoreApi } from './context';
 import { Admin } from './screens/Admin';
 import { AiClients } from './screens/AiClients';
+import { Files } from './screens/Files';
 import { Keys } from './screens/Keys';
 import { SignIn } from './screens/SignIn';
 import { Starting } from './screens/Starting';
@@ -26,7 +27,7 @@ export function App() {
   if (!user) return <SignIn />;
   return (
     <>
-      {view === 'admin' && user.role === 'admin' ? <Admin /> : view === 'keys' ? <Keys /> : view === 'ai' ? <AiClients /> : <Workspace />}
+      {view === 'admin' && user.role === 'admin' ? <Admin /> : view === 'files' ? <Files /> : view === 'keys' ? <Keys /> : view === 'ai' ? <AiClients /> : <Workspace />}
       <StillThere />
     </>
   );

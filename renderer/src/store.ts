@@ -4,7 +4,7 @@ import type { Input, Method, PanelBridge, Result } from '../../shared/api';
 import type { ErrorData } from '../../shared/errors';
 import type { AdminSessionRow, SessionView, StartProgress } from '../../shared/sessions';
 
-export type View = 'workspace' | 'admin' | 'keys' | 'ai';
+export type View = 'workspace' | 'files' | 'admin' | 'keys' | 'ai';
 
 export interface HistoryEntry {
   id: number;
@@ -12,7 +12,7 @@ export interface HistoryEntry {
   label: string;
   ok: boolean;
   /** A JSON value, a text output, or a PNG as base64. */
-  result: { kind: 'json'; value: unknown } | { kind: 'text'; value: string } | { kind: 'image'; base64: string; width: number; height: number } | { kind: 'error'; error: ErrorData };
+  result: { kind: 'json'; value: unknown } | { kind: 'text'; value: string } | { kind: 'image'; base64: string; width: number; height: number; alt?: string } | { kind: 'error'; error: ErrorData };
 }
 
 export interface PanelState {
@@ -40,9 +40,13 @@ export interface PanelState {
   startAgain(): Promise<void>;
   /** Saves the open scene, then restarts Blender on an earlier saved version. */
   openVersion(name: string): Promise<void>;
+  /** Saves the open scene, then restarts Blender on a .blend of the person's own (path relative to their home). */
+  openFile(path: string): Promise<void>;
   command(label: string, run: () => Promise<HistoryEntry['result']>): Promise<void>;
   sceneInfo(): Promise<void>;
   screenshot(): Promise<void>;
+  /** Renders the camera view into ~/renders and shows it in History. */
+  render(): Promise<void>;
   runPython(code: string): Promise<void>;
   setView(view: View): void;
   refreshSessions(): Promise<void>;
@@ -81,6 +85,18 @@ export function createPanelStore(bridge: PanelBridge, now: () => number = Date.n
       const data = asError(error);
       if (data.code === 'NOT_SIGNED_IN' && get().signedOutBecause) return; // already said on the sign-in screen
       set({ error: data });
+    };
+    /** Blender saves and starts again on another scene: the start screen shows each step, then the workspace. */
+    const reopen = async (restart: () => Promise<SessionView>) => {
+      set({ error: null, signingIn: true, view: 'workspace', progress: { step: 'scene', message: 'Saving the open scene first' } });
+      try {
+        afterStart(await restart());
+      } catch (error) {
+        set({ progress: null });
+        fail(error);
+      } finally {
+        set({ signingIn: false });
+      }
     };
 
     return {
@@ -161,17 +177,8 @@ export function createPanelStore(bridge: PanelBridge, now: () => number = Date.n
         }
       },
 
-      async openVersion(name) {
-        set({ error: null, signingIn: true, progress: { step: 'scene', message: 'Saving the open scene first' } });
-        try {
-          afterStart(await call('session.openVersion', { name }));
-        } catch (error) {
-          set({ progress: null });
-          fail(error);
-        } finally {
-          set({ signingIn: false });
-        }
-      },
+      openVersion: (name) => reopen(() => call('session.openVersion', { name })),
+      openFile: (path) => reopen(() => call('files.open', { path })),
 
       async command(label, run) {
         const owner = get().user?.id;
@@ -193,7 +200,13 @@ export function createPanelStore(bridge: PanelBridge, now: () => number = Date.n
       screenshot: () =>
         get().command('Screenshot', async () => {
           const shot = await call('blender.screenshot', { maxSize: 1024 });
-          return { kind: 'image', base64: shot.image_base64, width: shot.width, height: shot.height };
+          return { kind: 'image', base64: shot.image_base64, width: shot.width, height: shot.height, alt: 'Viewport screenshot' };
+        }),
+
+      render: () =>
+        get().command('Render', async () => {
+          const image = await call('blender.render', {});
+          return { kind: 'image', base64: image.image_base64, width: image.width, height: image.height, alt: `Render saved as ${image.path}` };
         }),
 
       runPython: (code) =>

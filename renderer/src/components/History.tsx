@@ -26,7 +26,7 @@ export function History() {
 function Result({ result }: { result: HistoryEntry['result'] }) {
   switch (result.kind) {
     case 'image':
-      return <img alt="Viewport screenshot" src={`data:image/png;base64,${result.base64}`} width={result.width} height={result.height} />;
+      return <img alt={result.alt ?? 'Viewport screenshot'} src={`data:image/png;base64,${result.base64}`} width={result.width} height={result.height} />;
     case 'text':
       return <pre className="output">{result.value || '(no output)'}</pre>;
     case 'json':

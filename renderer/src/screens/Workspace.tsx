@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import { ErrorBanner } from '../components/ErrorBanner';
-import { Header } from '../components/Header';
+import { Header, useNow } from '../components/Header';
 import { History } from '../components/History';
 import { Versions } from '../components/Versions';
 import { usePanel } from '../context';
@@ -43,6 +43,7 @@ function CommandPanel() {
   const running = usePanel((s) => s.running);
   const sceneInfo = usePanel((s) => s.sceneInfo);
   const screenshot = usePanel((s) => s.screenshot);
+  const render = usePanel((s) => s.render);
   const runPython = usePanel((s) => s.runPython);
   const [code, setCode] = useState('import bpy\nprint([o.name for o in bpy.data.objects])');
   const busy = !ready || running !== null;
@@ -61,6 +62,9 @@ function CommandPanel() {
         <button type="button" disabled={busy} onClick={() => void screenshot()}>
           Screenshot
         </button>
+        <button type="button" disabled={busy} onClick={() => void render()} title="Renders the camera view into renders/ in your files">
+          Render
+        </button>
       </div>
       <form onSubmit={run} className="python">
         <label htmlFor="python-code">Python code</label>
@@ -78,14 +82,22 @@ function CommandPanel() {
           Run
         </button>
       </form>
-      {running && (
-        <p role="status" className="muted">
-          Running {running}…
-        </p>
-      )}
+      {running && <Running label={running} />}
       <Versions />
       <History />
     </aside>
+  );
+}
+
+/** What is running, and for how long: a render can take minutes and must not look stuck. */
+function Running({ label }: { label: string }) {
+  const [since] = useState(() => Date.now());
+  const now = useNow();
+  const seconds = Math.floor((now - since) / 1000);
+  return (
+    <p role="status" className="muted">
+      Running {label}…{seconds >= 2 ? ` ${seconds} s` : ''}
+    </p>
   );
 }
 
