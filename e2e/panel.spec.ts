@@ -120,6 +120,35 @@ test('an AI client with a token of bob\'s drives bob\'s Blender, and bob sees it
   expect(await sceneInfo(admin)).not.toContain('AiTorus');
 });
 
+test('a render lands in History and in Files; a file goes up and comes back down through the browser', async () => {
+  await bob.getByLabel('Python code').fill('import bpy\nr = bpy.context.scene.render\nr.resolution_x, r.resolution_y, r.resolution_percentage = 320, 180, 100\nbpy.context.scene.eevee.taa_render_samples = 1');
+  await bob.getByRole('button', { name: 'Run' }).click();
+  await bob.getByRole('button', { name: 'Render' }).click();
+  const render = bob.getByRole('img', { name: /^Render saved as renders\/Scene-\d{8}T\d{6}Z\.png$/ });
+  await expect(render).toBeVisible({ timeout: 60_000 });
+  const saved = (await render.getAttribute('alt'))!.replace('Render saved as renders/', '');
+
+  await bob.getByRole('button', { name: 'Files', exact: true }).click();
+  await bob.getByRole('button', { name: 'renders/' }).click();
+  await expect(bob.getByRole('table', { name: 'Files in this folder' })).toContainText(saved);
+  await bob.getByRole('navigation', { name: 'Folder' }).getByRole('button', { name: 'Home' }).click();
+  await expect(bob.getByRole('button', { name: 'renders/' })).toBeVisible();
+
+  const texture = Buffer.from(Array.from({ length: 300_000 }, (_, i) => (i * 7) % 251));
+  await bob.getByLabel('Files to upload').setInputFiles({ name: 'wood texture.png', mimeType: 'image/png', buffer: texture });
+  await expect(bob.getByText('wood texture.png uploaded (293.0 KiB)')).toBeVisible();
+  await expect(bob.getByRole('table', { name: 'Files in this folder' })).toContainText('293.0 KiB');
+  await bob.screenshot({ path: 'test-results/e2e/files.png' });
+
+  const [download] = await Promise.all([bob.waitForEvent('download'), bob.getByRole('button', { name: 'Download wood texture.png' }).click()]);
+  expect(download.suggestedFilename()).toBe('wood texture.png');
+  const chunks: Buffer[] = [];
+  for await (const chunk of (await download.createReadStream())!) chunks.push(chunk as Buffer);
+  expect(Buffer.concat(chunks).equals(texture)).toBe(true);
+  await bob.getByRole('button', { name: 'Workspace' }).click();
+  await blenderDrawn(bob);
+});
+
 test('signing out stops Blender; signing in again brings the scene back', async () => {
   await bob.getByRole('button', { name: 'Sign out' }).click();
   await expect(bob.getByRole('button', { name: 'Sign in' })).toBeVisible();

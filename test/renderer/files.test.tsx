@@ -1,5 +1,6 @@
 import { cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { Reply } from '../../shared/api';
 import type { FolderListing } from '../../shared/files';
 import { bob, sessionOf } from './fake-bridge';
 import { mountSignedIn } from './mount';
@@ -48,6 +49,18 @@ describe('the Files view', () => {
     fireEvent.change(screen.getByLabelText('Files to upload'), { target: { files: [big] } });
     expect(await screen.findByText('huge.bin: huge.bin is 3.0 GiB; uploads are limited to 2048 MiB each (setting uploadLimitMiB)')).toBeTruthy();
     expect(f.calls.filter(([m]) => m === 'files.upload')).toEqual([['files.upload', { folder: '', name: 'huge.bin', bytes: 1 }]]);
+  });
+
+  it('uploads into the folder shown, even while its listing is still on its way', async () => {
+    const f = await openFiles();
+    fireEvent.click(screen.getByRole('button', { name: 'renders/' }));
+    await screen.findByText('Scene-20261125T140000Z.png');
+    let arrive: (listing: FolderListing) => void = () => {};
+    f.bridge.api['files.list'] = vi.fn(() => new Promise<Reply<'files.list'>>((resolve) => (arrive = (value) => resolve({ ok: true, value }))));
+    fireEvent.click(within(screen.getByRole('navigation', { name: 'Folder' })).getByRole('button', { name: 'Home' }));
+    fireEvent.change(screen.getByLabelText('Files to upload'), { target: { files: [new File(['x'], 'note.txt')] } });
+    await waitFor(() => expect(f.calls.filter(([m]) => m === 'files.upload')).toEqual([['files.upload', { folder: '', name: 'note.txt', bytes: 1 }]]));
+    arrive(HOME);
   });
 
   it('asks before deleting, and renames in place', async () => {

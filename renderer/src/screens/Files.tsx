@@ -51,13 +51,16 @@ export function Files() {
   const [dropping, setDropping] = useState(false);
   const picker = useRef<HTMLInputElement>(null);
 
+  // The folder shown is the one last asked for: an answer for a folder already left is dropped.
+  const asked = useRef('');
   const load = useCallback(
     async (path: string) => {
+      asked.current = path;
+      setFolder(path);
       const reply = await bridge.api['files.list']({ path });
-      if (reply.ok) {
-        setListing(reply.value);
-        setFolder(reply.value.path);
-      } else setNotice({ ok: false, text: reply.error.message });
+      if (asked.current !== path) return;
+      if (reply.ok) setListing(reply.value);
+      else setNotice({ ok: false, text: reply.error.message });
     },
     [bridge],
   );
