@@ -13,6 +13,7 @@ const HOME: FolderListing = {
     { name: 'renders', kind: 'folder', bytes: 0, modifiedAt: '2026-11-25T14:00:00.000Z' },
     { name: 'car.blend', kind: 'file', bytes: 2_400_000, modifiedAt: '2026-11-25T13:00:00.000Z' },
     { name: 'escape', kind: 'link', bytes: 0, modifiedAt: '2026-11-25T12:00:00.000Z' },
+    { name: '.blender-lab', kind: 'folder', bytes: 0, modifiedAt: '2026-11-25T12:00:00.000Z' },
   ],
 };
 const RENDERS: FolderListing = { path: 'renders', entries: [{ name: 'Scene-20261125T140000Z.png', kind: 'file', bytes: 81_000, modifiedAt: '2026-11-25T14:00:00.000Z' }] };
@@ -36,6 +37,9 @@ describe('the Files view', () => {
     expect(within(table).getByText('(link, not followed)')).toBeTruthy();
     expect(within(table).queryByRole('button', { name: 'Download escape' })).toBeNull();
     expect(within(table).getByRole('button', { name: 'Open car.blend in Blender' })).toBeTruthy();
+    expect(within(table).queryByText('.blender-lab/')).toBeNull(); // hidden files stay out of the way
+    fireEvent.click(screen.getByLabelText('Show hidden files'));
+    expect(within(table).getByText('.blender-lab/')).toBeTruthy();
     fireEvent.click(within(table).getByRole('button', { name: 'renders/' }));
     expect(await screen.findByText('Scene-20261125T140000Z.png')).toBeTruthy();
     expect(screen.queryByRole('button', { name: /Open .* in Blender/ })).toBeNull(); // only .blend files open

@@ -49,6 +49,8 @@ export function Files() {
   const [notice, setNotice] = useState<NoticeData | null>(null);
   const [uploads, setUploads] = useState<Upload[]>([]);
   const [dropping, setDropping] = useState(false);
+  // Dot files are Blender's and the shell's own (saved versions, settings): out of sight unless asked for.
+  const [showHidden, setShowHidden] = useState(false);
   const picker = useRef<HTMLInputElement>(null);
 
   // The folder shown is the one last asked for: an answer for a folder already left is dropped.
@@ -136,6 +138,10 @@ export function Files() {
           ))}
         </nav>
         <span className="spacer" />
+        <label className="row small">
+          <input type="checkbox" checked={showHidden} onChange={(e) => setShowHidden(e.target.checked)} />
+          Show hidden files
+        </label>
         <button type="button" className="primary" onClick={() => picker.current?.click()}>
           Upload files
         </button>
@@ -173,7 +179,7 @@ export function Files() {
             </tr>
           </thead>
           <tbody>
-            {listing?.entries.map((entry) => (
+            {listing?.entries.filter((entry) => showHidden || !entry.name.startsWith('.')).map((entry) => (
               <Row
                 key={entry.name}
                 entry={entry}
