@@ -15,6 +15,7 @@ export default defineConfig({
           name: 'renderer',
           include: ['test/renderer/**/*.test.tsx'],
           environment: 'jsdom',
+          setupFiles: ['test/support/renderer-setup.ts'],
         },
       },
       {

@@ -35,6 +35,8 @@ fi
 DISPLAY_NUM=99
 export DISPLAY=":${DISPLAY_NUM}"
 SCREEN="${BLENDER_LAB_SCREEN:-1600x900x24}"
+# The display is created at its largest, then set to SCREEN; the panel resizes it to fit its frame.
+LARGEST_SCREEN=3840x2160x24
 RUN_DIR="$(mktemp -d /tmp/blender-lab.XXXXXX)"
 chmod 700 "$RUN_DIR"
 
@@ -69,9 +71,11 @@ wait_for() { # name, test command, seconds
 }
 
 log "starting display $DISPLAY ($SCREEN)"
-Xvfb "$DISPLAY" -screen 0 "$SCREEN" -nolisten tcp -noreset +extension GLX +render &
+Xvfb "$DISPLAY" -screen 0 "$LARGEST_SCREEN" -nolisten tcp -noreset +extension GLX +extension RANDR +render &
 pids+=($!)
 wait_for "Xvfb" "[ -e /tmp/.X11-unix/X${DISPLAY_NUM} ]" 20
+size="${SCREEN%x*}"
+/opt/blender-lab/fit-screen.sh "${size%x*}" "${size#*x}" >/dev/null || log "could not set the screen to $size; it stays $LARGEST_SCREEN"
 
 # The newest good state: the last save, or the autosave when Blender ended without one.
 SCENE="$(python3 /opt/blender-lab/choose-scene.py)"
@@ -85,7 +89,7 @@ fi
 pids+=($!)
 
 log "starting VNC server"
-x11vnc -display "$DISPLAY" -localhost -rfbport 5900 -forever -shared -nopw -noxdamage \
+x11vnc -display "$DISPLAY" -localhost -rfbport 5900 -forever -shared -nopw -noxdamage -xrandr \
   -quiet -o "$RUN_DIR/x11vnc.log" &
 pids+=($!)
 wait_for "VNC server" "(exec 3<>/dev/tcp/127.0.0.1/5900) 2>/dev/null" 20

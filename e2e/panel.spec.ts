@@ -84,6 +84,52 @@ test('a second person gets their own Blender', async ({ browser }) => {
   await bob.screenshot({ path: 'test-results/e2e/workspace.png' });
 });
 
+test("Blender's screen follows the size of its frame, 1:1", async () => {
+  const frame = bob.locator('iframe[title="Blender"]');
+  const canvas = bob.frameLocator('iframe[title="Blender"]').locator('#screen canvas');
+  const sizes = async () => ({
+    frame: await frame.evaluate((f: HTMLIFrameElement) => `${f.clientWidth}x${f.clientHeight}`),
+    screen: await canvas.evaluate((c: HTMLCanvasElement) => `${c.width}x${c.height}`),
+  });
+  const matching = async () => {
+    const { frame, screen } = await sizes();
+    return frame === screen ? screen : `${screen} in a ${frame} frame`;
+  };
+  const before = (await sizes()).frame;
+  await expect.poll(matching, { timeout: 20_000 }).toBe(before);
+  await bob.setViewportSize({ width: 1180, height: 700 });
+  const after = (await sizes()).frame;
+  expect(after).not.toBe(before);
+  await expect.poll(matching, { timeout: 20_000 }).toBe(after);
+  await blenderDrawn(bob);
+});
+
+test('text copied in Blender reaches the workstation clipboard, and back', async () => {
+  const origin = new URL((await bob.locator('iframe[title="Blender"]').getAttribute('src'))!).origin;
+  await bob.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin });
+  const frame = bob.frameLocator('iframe[title="Blender"]');
+  await frame.locator('#screen canvas').click({ position: { x: 5, y: 5 } });
+  let runs = 0;
+  const run = async (code: string) => {
+    // A numbered first line tells this run's History entry from the one before.
+    const line = `import bpy  # ${++runs}`;
+    await bob.getByLabel('Python code').fill(`${line}\n${code}`);
+    await bob.getByRole('button', { name: 'Run' }).click();
+    await expect(bob.getByRole('region', { name: 'Command history' }).locator('li').first()).toContainText(line);
+    return (await bob.getByRole('region', { name: 'Command history' }).locator('li').first().locator('pre').textContent()) ?? '';
+  };
+  await run('bpy.context.window_manager.clipboard = "copied in blender 42"');
+  const inFrame = bob.frames().find((f) => f.url().startsWith(origin))!;
+  await inFrame.evaluate(() => (window as unknown as { blenderLabScreen: { focus(): void } }).blenderLabScreen.focus()); // back in Blender
+  await inFrame.evaluate(() => window.dispatchEvent(new Event('focus')));
+  await expect.poll(() => inFrame.evaluate(() => navigator.clipboard.readText().catch(() => '')), { timeout: 15_000 }).toBe('copied in blender 42');
+
+  await inFrame.evaluate(() => navigator.clipboard.writeText('copied on the workstation 7'));
+  await frame.locator('#screen canvas').hover({ position: { x: 20, y: 20 } });
+  await inFrame.evaluate(() => window.dispatchEvent(new Event('focus')));
+  await expect.poll(() => run('print(bpy.context.window_manager.clipboard)'), { timeout: 15_000 }).toBe('copied on the workstation 7\n');
+});
+
 test('Python run by one person changes their scene only', async () => {
   await bob.getByLabel('Python code').fill('import bpy\nbpy.ops.mesh.primitive_monkey_add()\nbpy.context.active_object.name = "BobsMonkey"\nprint("added")');
   await bob.getByRole('button', { name: 'Run' }).click();

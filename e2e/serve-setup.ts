@@ -33,5 +33,6 @@ export default async function setup() {
     const labels = instanceLabels(instanceFor(dataDir));
     for (const c of await engine.listContainers(labels)) await engine.removeContainer(c.id);
     for (const v of await engine.listVolumes(labels)) await engine.removeVolume(v);
+    for (const n of await engine.listNetworks(labels)) await engine.removeNetwork(n);
   };
 }

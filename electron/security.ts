@@ -16,16 +16,26 @@ export function secureWebPreferences(preloadPath: string): BrowserWindowConstruc
   };
 }
 
-export function applyContentSecurityPolicy(session: Session, isAppUrl: (url: string) => boolean): void {
+/**
+ * What the page may ask for: full screen for the panel itself (the Full screen button), and the
+ * clipboard only for a Blender frame, so text passes between Blender and the workstation. Nothing
+ * else (camera, microphone, notifications, location).
+ */
+export function permissionAllowed(isAppUrl: (url: string) => boolean, isBlenderUi: (url: string) => boolean) {
+  return (permission: string, url: string): boolean =>
+    (permission === 'fullscreen' && isAppUrl(url)) || ((permission === 'clipboard-read' || permission === 'clipboard-sanitized-write') && isBlenderUi(url));
+}
+
+export function applyContentSecurityPolicy(session: Session, isAppUrl: (url: string) => boolean, isBlenderUi: (url: string) => boolean = () => false): void {
   session.webRequest.onHeadersReceived((details, callback) => {
     if (!isAppUrl(details.url)) return callback({ responseHeaders: details.responseHeaders ?? {} });
     callback({
       responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CONTENT_SECURITY_POLICY] },
     });
   });
-  // The panel needs no camera, microphone, notifications or geolocation.
-  session.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
-  session.setPermissionCheckHandler(() => false);
+  const allowed = permissionAllowed(isAppUrl, isBlenderUi);
+  session.setPermissionRequestHandler((_wc, permission, callback, details) => callback(allowed(permission, details.requestingUrl)));
+  session.setPermissionCheckHandler((_wc, permission, requestingOrigin) => allowed(permission, requestingOrigin));
 }
 
 /**

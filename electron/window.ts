@@ -41,7 +41,7 @@ export function createMainWindow(appDir: string, isBlenderUi: (url: string) => b
     title: 'Blender Lab',
     webPreferences: secureWebPreferences(path.join(appDir, '../preload/preload.cjs')),
   });
-  applyContentSecurityPolicy(win.webContents.session, isAppUrl);
+  applyContentSecurityPolicy(win.webContents.session, isAppUrl, isBlenderUi);
   guardNavigation(win.webContents, isAppUrl, isBlenderUi, isDevelopment);
   win.once('ready-to-show', () => win.show());
   void win.loadURL(devUrl ?? APP_ENTRY);

@@ -6,7 +6,7 @@ import type { ErrorData } from './errors';
 import { MAX_PATH_CHARS, type FolderListing, type RenderResult, type TransferTicket } from './files';
 import type { McpCall, McpTokenView, NewMcpToken } from './mcp';
 import type { SignInEnd } from './sign-ins';
-import type { AdminSessionRow, SessionView, StartProgress } from './sessions';
+import { SCREEN_LIMITS, type AdminSessionRow, type SessionView, type StartProgress } from './sessions';
 import { EVENT_NAMES, type Method } from './methods';
 import type { Settings } from './settings';
 
@@ -33,6 +33,9 @@ export const methods = {
   'session.activity': { input: none },
   'session.versions': { input: none },
   'session.openVersion': { input: z.object({ name: z.string().regex(/^\d{8}T\d{6}\.\d{3}Z\.blend$/, 'must be the name of a saved version') }).strict() },
+  'session.fitScreen': {
+    input: z.object({ width: z.number().int('must be a whole number').min(SCREEN_LIMITS.minWidth, `must be at least ${SCREEN_LIMITS.minWidth}`).max(SCREEN_LIMITS.maxWidth, `must be at most ${SCREEN_LIMITS.maxWidth}`), height: z.number().int('must be a whole number').min(SCREEN_LIMITS.minHeight, `must be at least ${SCREEN_LIMITS.minHeight}`).max(SCREEN_LIMITS.maxHeight, `must be at most ${SCREEN_LIMITS.maxHeight}`) }).strict(),
+  },
   'blender.sceneInfo': { input: none },
   'blender.objectInfo': { input: z.object({ name: text(1024).min(1, 'must not be empty') }).strict() },
   'blender.run': { input: z.object({ code: text(1024 * 1024) }).strict() },
@@ -81,6 +84,8 @@ export interface Results {
   'session.activity': null;
   'session.versions': SavedStates;
   'session.openVersion': SessionView;
+  /** The size Blender's screen now has. */
+  'session.fitScreen': { width: number; height: number };
   'blender.sceneInfo': SceneInfo;
   'blender.objectInfo': ObjectInfo;
   'blender.run': { output: string };

@@ -14,6 +14,7 @@ export const METHOD_ROLES = {
   'session.activity': 'user',
   'session.versions': 'user',
   'session.openVersion': 'user',
+  'session.fitScreen': 'user',
   'blender.sceneInfo': 'user',
   'blender.objectInfo': 'user',
   'blender.run': 'user',

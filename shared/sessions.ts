@@ -61,3 +61,6 @@ export interface SessionStats {
 export interface AdminSessionRow extends SessionView {
   stats: SessionStats | null;
 }
+
+/** The sizes Blender's screen can take (the display is created at the largest); beyond them the frame scales. */
+export const SCREEN_LIMITS = { minWidth: 320, maxWidth: 3840, minHeight: 240, maxHeight: 2160 } as const;

@@ -21,6 +21,11 @@ export const settingsSchema = z
     mcpPort: whole(1024, 65535).default(9711),
     /** 0: as many as the engine has CPUs. */
     maxConcurrentStarts: whole(0, 64).default(0),
+    /** Where each person's own network takes its small (/29) subnet: 8192 people in a /16. */
+    networkPool: z
+      .string({ error: 'must be text' })
+      .regex(/^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}\/(8|9|1\d|2[0-8])$/, 'must be an IPv4 range like 10.213.0.0/16 (from /8 to /28)')
+      .default('10.213.0.0/16'),
     /** The largest single file a person may upload into their home. */
     uploadLimitMiB: whole(1, 1024 * 1024).default(2048),
     memoryMiB: whole(512, 256 * 1024).default(2048),

@@ -332,13 +332,29 @@ export class Engine {
   }
 
   /** A bridge network of its own for one person's container: reachable outward, not from other networks. */
-  async ensureNetwork(name: string, labels: Record<string, string>): Promise<void> {
+  /**
+   * Makes the bridge network `name` unless it exists, on the first /29 of `pool` no network of
+   * the engine uses. Docker's default pools hold about 30 networks in all; a lab has more people.
+   */
+  async ensureNetwork(name: string, labels: Record<string, string>, pool: string): Promise<void> {
     try {
-      const existing = await this.docker.listNetworks({ filters: { name: [name] } });
+      const existing = await this.docker.listNetworks();
       if (existing.some((n) => n.Name === name)) return;
-      await this.docker.createNetwork({ Name: name, Driver: 'bridge', Labels: labels, CheckDuplicate: true } as Docker.NetworkCreateOptions);
+      const taken = existing.flatMap((n) => (n.IPAM?.Config ?? []).map((c) => c.Subnet ?? '')).filter(Boolean);
+      for (const subnet of smallSubnets(pool)) {
+        if (taken.some((t) => overlaps(t, subnet))) continue;
+        try {
+          await this.docker.createNetwork({ Name: name, Driver: 'bridge', Labels: labels, CheckDuplicate: true, IPAM: { Driver: 'default', Config: [{ Subnet: subnet }] } } as Docker.NetworkCreateOptions);
+          return;
+        } catch (error) {
+          // Taken meanwhile by another panel sharing the engine: the next one.
+          if (!/overlap/i.test(String((error as Error).message))) throw error;
+        }
+      }
+      throw new AppError('CONFLICT', `Every /29 of the session network pool ${pool} is in use: make networkPool larger`);
     } catch (error) {
       if (dockerStatus(error) === 409) return; // made meanwhile by another start
+      if (error instanceof AppError) throw error;
       throw toEngineError(error, `create network ${name}`);
     }
   }
@@ -526,3 +542,27 @@ export function demultiplex(raw: Buffer, only?: 1 | 2): string {
   return Buffer.concat(parts).toString('utf8');
 }
 
+
+const toNumber = (ip: string) => ip.split('.').reduce((n, part) => n * 256 + Number(part), 0);
+const toIp = (n: number) => [24, 16, 8, 0].map((shift) => Math.floor(n / 2 ** shift) % 256).join('.');
+
+function range(cidr: string): [number, number] | null {
+  const match = /^(\d{1,3}(?:\.\d{1,3}){3})\/(\d{1,2})$/.exec(cidr);
+  if (!match) return null; // IPv6 and anything else never overlaps an IPv4 pool
+  const size = 2 ** (32 - Number(match[2]));
+  const start = Math.floor(toNumber(match[1]!) / size) * size;
+  return [start, start + size - 1];
+}
+
+function overlaps(a: string, b: string): boolean {
+  const ra = range(a);
+  const rb = range(b);
+  return !!ra && !!rb && ra[0] <= rb[1] && rb[0] <= ra[1];
+}
+
+/** The /29 subnets of an IPv4 pool, in order. */
+export function* smallSubnets(pool: string): Generator<string> {
+  const bounds = range(pool);
+  if (!bounds) return;
+  for (let start = bounds[0]; start + 7 <= bounds[1]; start += 8) yield `${toIp(start)}/29`;
+}

@@ -98,6 +98,7 @@ export function createHandlers({ accounts, sessions, settings, credentials, file
     'session.versions': (_input, { caller }) => sessions.savedStates(caller.id),
     'session.openVersion': async ({ name }, { caller, progress }) => own(await sessions.openVersion(caller, name, progress)),
 
+    'session.fitScreen': ({ width, height }, { caller }) => sessions.fitScreen(caller.id, width, height),
     'blender.sceneInfo': (_input, { caller }) => sessions.command(caller.id, 'get_scene_info', {}),
     'blender.objectInfo': ({ name }, { caller }) => sessions.command(caller.id, 'get_object_info', { name }),
     'blender.run': async ({ code }, { caller }) => ({ output: (await sessions.command(caller.id, 'execute_code', { code })).result }),

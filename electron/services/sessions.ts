@@ -163,6 +163,14 @@ export class SessionManager {
     });
   }
 
+  /** Resizes the person's Blender screen (and its window) to the frame showing it, so it is drawn 1:1. */
+  async fitScreen(userId: string, width: number, height: number): Promise<{ width: number; height: number }> {
+    const { exitCode, stdout } = await this.deps.engine.exec(this.runningContainer(userId), ['/opt/blender-lab/fit-screen.sh', String(width), String(height)]);
+    const size = /^(\d+)x(\d+)$/m.exec(stdout);
+    if (exitCode !== 0 || !size) throw new AppError('INTERNAL', `Blender's screen could not be resized (exit ${exitCode}); it is scaled to fit instead`);
+    return { width: Number(size[1]), height: Number(size[2]) };
+  }
+
   /** The container of the person's ready Blender, which the Files view reaches their home through. */
   runningContainer(userId: string): string {
     return this.running(userId, (state) => `Your Blender is not running (${state}): your files are reached through it. Sign in again to start it.`).s.containerId!;
@@ -272,7 +280,7 @@ export class SessionManager {
       await engine.ensureVolume(volumeNameFor(user.username, user.id), labels);
       // A network of their own: other people's containers cannot even connect to this one.
       const network = networkNameFor(user.username, user.id);
-      await engine.ensureNetwork(network, labels);
+      await engine.ensureNetwork(network, labels, settings.networkPool);
 
       const spec = specHash(imageId, settings, network);
       let info = await engine.inspectContainer(containerNameFor(user.username, user.id));

@@ -156,3 +156,33 @@ describe('Blender image builds', () => {
     ).rejects.toMatchObject({ code: 'IMAGE_MISSING', message: expect.stringContaining("npm run image") });
   });
 });
+
+describe('networks of their own', () => {
+  it('gives 40 people a network each, beyond the 30 or so Docker has room for by default', async () => {
+    const names = Array.from({ length: 40 }, (_, i) => `blender-lab-test-net-${process.pid}-${i}`);
+    cleanup.push(async () => {
+      for (const name of names) await engine.removeNetwork(name);
+    });
+    for (const name of names) await engine.ensureNetwork(name, TEST_LABELS, '10.213.0.0/16');
+    const subnets = await Promise.all(names.map(async (name) => (await engine.docker.getNetwork(name).inspect()).IPAM.Config?.[0]?.Subnet as string));
+    expect(new Set(subnets).size).toBe(40);
+    for (const subnet of subnets) expect(subnet).toMatch(/^10\.213\.\d+\.\d+\/29$/);
+    // Asking again for one that exists changes nothing.
+    await engine.ensureNetwork(names[0]!, TEST_LABELS, '10.213.0.0/16');
+    expect((await engine.docker.getNetwork(names[0]!).inspect()).IPAM.Config?.[0]?.Subnet).toBe(subnets[0]);
+  });
+
+  it('says so when the pool is full', async () => {
+    const name = `blender-lab-test-net-${process.pid}-full`;
+    const filler = `blender-lab-test-net-${process.pid}-filler`;
+    cleanup.push(async () => {
+      await engine.removeNetwork(filler);
+      await engine.removeNetwork(name);
+    });
+    await engine.ensureNetwork(filler, TEST_LABELS, '10.214.7.0/29');
+    await expect(engine.ensureNetwork(name, TEST_LABELS, '10.214.7.0/29')).rejects.toMatchObject({
+      code: 'CONFLICT',
+      message: 'Every /29 of the session network pool 10.214.7.0/29 is in use: make networkPool larger',
+    });
+  });
+});

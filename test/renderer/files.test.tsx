@@ -25,7 +25,7 @@ async function openFiles(more: Parameters<typeof mountSignedIn>[1] = () => {}) {
     more(f);
   });
   fireEvent.click(screen.getByRole('button', { name: 'Files' }));
-  await screen.findByRole('table', { name: 'Files in this folder' });
+  await screen.findByText('car.blend');
   return f;
 }
 

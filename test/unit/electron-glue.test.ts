@@ -43,8 +43,29 @@ describe('the main window', () => {
     expect(file.preventDefault).toHaveBeenCalled();
     expect(wc.windowOpenHandler?.({ url: 'https://example.com' })).toEqual({ action: 'deny' });
     let granted: boolean | undefined;
-    wc.session.permissionRequestHandler?.(wc, 'media', (ok) => { granted = ok; });
+    wc.session.permissionRequestHandler?.(wc, 'media', (ok) => { granted = ok; }, { requestingUrl: 'app://panel/index.html' });
     expect(granted).toBe(false);
+  });
+
+  it('gives the clipboard only to a Blender frame, and full screen only to the panel', () => {
+    const isBlenderUi = blenderUiMatcher(() => ({ uiPortBase: 13000, portRangeSize: 100 }));
+    const wc = (createMainWindow('/app/out/main', isBlenderUi) as unknown as { webContents: InstanceType<ReturnType<typeof createFakeElectron>['FakeWebContents']> }).webContents;
+    const asks = (permission: string, requestingUrl: string) => {
+      let granted: boolean | undefined;
+      wc.session.permissionRequestHandler?.(wc, permission, (ok) => { granted = ok; }, { requestingUrl });
+      return granted;
+    };
+    const blender = 'http://127.0.0.1:13005/blender-lab.html';
+    expect(asks('clipboard-read', blender)).toBe(true);
+    expect(asks('clipboard-sanitized-write', blender)).toBe(true);
+    expect(asks('clipboard-read', 'app://panel/index.html')).toBe(false);
+    expect(asks('clipboard-read', 'http://127.0.0.1:9999/')).toBe(false);
+    expect(asks('clipboard-read', 'https://example.com/')).toBe(false);
+    expect(asks('fullscreen', 'app://panel/index.html')).toBe(true);
+    expect(asks('fullscreen', blender)).toBe(false);
+    expect(asks('media', blender)).toBe(false);
+    expect(wc.session.permissionCheckHandler?.(wc, 'clipboard-read', 'http://127.0.0.1:13005')).toBe(true);
+    expect(wc.session.permissionCheckHandler?.(wc, 'clipboard-read', 'http://127.0.0.1:8080')).toBe(false);
   });
 
   it('lets an embedded frame show a Blender UI on loopback in the UI port range, and nothing else', () => {

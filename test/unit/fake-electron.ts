@@ -12,8 +12,8 @@ export function createFakeElectron() {
     windowOpenHandler: ((details: { url: string }) => { action: string }) | null = null;
     sent: [string, unknown][] = [];
     session = {
-      permissionRequestHandler: null as null | ((wc: unknown, permission: string, cb: (ok: boolean) => void) => void),
-      permissionCheckHandler: null as null | (() => boolean),
+      permissionRequestHandler: null as null | ((wc: unknown, permission: string, cb: (ok: boolean) => void, details: { requestingUrl: string }) => void),
+      permissionCheckHandler: null as null | ((wc: unknown, permission: string, origin: string) => boolean),
       headersHandler: null as null | ((details: { url: string; responseHeaders?: Record<string, string[]> }, cb: (r: unknown) => void) => void),
       webRequest: { onHeadersReceived: (fn: never) => { (this as unknown as { headersHandler: unknown }).headersHandler = fn; } },
       setPermissionRequestHandler(fn: never) { this.permissionRequestHandler = fn; },

@@ -23,6 +23,7 @@ describe('settings', () => {
       mcpPort: 9711,
       maxConcurrentStarts: 0,
       uploadLimitMiB: 2048,
+      networkPool: '10.213.0.0/16',
       memoryMiB: 2048,
       cpus: 1,
       pidsLimit: 1024,

@@ -1,14 +1,26 @@
-import { useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import { ErrorBanner } from '../components/ErrorBanner';
 import { Header, useNow } from '../components/Header';
 import { History } from '../components/History';
 import { Versions } from '../components/Versions';
-import { usePanel } from '../context';
+import { useBridge, usePanel } from '../context';
+import { useFitScreen } from '../fit-screen';
 
 export function Workspace() {
   const session = usePanel((s) => s.session);
   const address = usePanel((s) => s.blenderAddress);
   const startAgain = usePanel((s) => s.startAgain);
+  const bridge = useBridge();
+  const [screen, setScreen] = useState<HTMLElement | null>(null);
+  const [fullScreen, setFullScreen] = useState(false);
+  const showing = session?.state === 'ready' && !!address;
+  useFitScreen(bridge, screen, showing, address);
+
+  useEffect(() => {
+    const changed = () => setFullScreen(document.fullscreenElement !== null);
+    document.addEventListener('fullscreenchange', changed);
+    return () => document.removeEventListener('fullscreenchange', changed);
+  }, []);
 
   return (
     <div className="workspace">
@@ -16,9 +28,16 @@ export function Workspace() {
       <ErrorBanner />
       <SceneNotice />
       <div className="work-area">
-        <section className="blender" aria-label="Your Blender">
-          {session?.state === 'ready' && address ? (
-            <iframe title="Blender" src={address} allow="clipboard-read; clipboard-write" />
+        <section className="blender" aria-label="Your Blender" ref={setScreen}>
+          {showing ? (
+            <>
+              <iframe title="Blender" src={address} allow="clipboard-read; clipboard-write" />
+              {fullScreen && (
+                <button type="button" className="leave-full-screen" onClick={() => void document.exitFullscreen()}>
+                  Exit full screen
+                </button>
+              )}
+            </>
           ) : (
             <div className="stopped-note" role="status">
               <p>
@@ -32,13 +51,13 @@ export function Workspace() {
             </div>
           )}
         </section>
-        <CommandPanel />
+        <CommandPanel onFullScreen={showing && screen ? () => void screen.requestFullscreen().catch(() => {}) : null} />
       </div>
     </div>
   );
 }
 
-function CommandPanel() {
+function CommandPanel({ onFullScreen }: { onFullScreen: (() => void) | null }) {
   const ready = usePanel((s) => s.session?.state === 'ready');
   const running = usePanel((s) => s.running);
   const sceneInfo = usePanel((s) => s.sceneInfo);
@@ -64,6 +83,9 @@ function CommandPanel() {
         </button>
         <button type="button" disabled={busy} onClick={() => void render()} title="Renders the camera view into renders/ in your files">
           Render
+        </button>
+        <button type="button" disabled={!onFullScreen} onClick={() => onFullScreen?.()} title="Blender fills the screen; Esc or Exit full screen comes back">
+          Full screen
         </button>
       </div>
       <form onSubmit={run} className="python">

@@ -1,0 +1,21 @@
+#!/bin/bash
+# Resizes the virtual screen, and Blender's window with it, to WIDTH HEIGHT: the panel runs this
+# whenever the frame showing Blender changes size, so the screen is drawn 1:1, never scaled.
+set -euo pipefail
+width=${1:-} height=${2:-}
+if ! [[ "$width" =~ ^[0-9]{3,4}$ && "$height" =~ ^[0-9]{3,4}$ ]] || ((width < 320 || width > 3840 || height < 240 || height > 2160)); then
+  echo "fit-screen: WIDTH must be 320-3840 and HEIGHT 240-2160 (got '$width' '$height')" >&2
+  exit 64
+fi
+mode="${width}x${height}"
+export DISPLAY=${DISPLAY:-:99}
+# Xvfb starts at its largest size; any smaller mode can be added and chosen (RandR 1.2).
+xrandr --newmode "$mode" 0 "$width" 0 0 0 "$height" 0 0 0 2>/dev/null || true
+xrandr --addmode screen "$mode" 2>/dev/null || true
+xrandr --output screen --mode "$mode"
+xrandr --fb "$mode"
+# No window manager: Blender's window is sized to the screen by hand.
+for window in $(xdotool search --class blender 2>/dev/null); do
+  xdotool windowmove "$window" 0 0 windowsize "$window" "$width" "$height" 2>/dev/null || true
+done
+echo "$mode"
