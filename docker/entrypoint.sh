@@ -88,6 +88,10 @@ else
 fi
 pids+=($!)
 
+# x11vnc follows the cut buffer but not who owns the CLIPBOARD: autocutsel keeps the two in step,
+# so text Blender copies reaches the panel's clipboard.
+autocutsel -selection CLIPBOARD -fork
+
 log "starting VNC server"
 x11vnc -display "$DISPLAY" -localhost -rfbport 5900 -forever -shared -nopw -noxdamage -xrandr \
   -quiet -o "$RUN_DIR/x11vnc.log" &
