@@ -131,9 +131,13 @@ test('text copied in Blender reaches the workstation clipboard, and back', async
     .toBe('copied in blender 42');
 
   await inFrame.evaluate(() => navigator.clipboard.writeText('copied on the workstation 7'));
-  await bob.getByLabel('Python code').click(); // away to the panel, then back into Blender
-  await backInBlender();
-  await expect.poll(() => run('print(bpy.context.window_manager.clipboard)'), { timeout: 15_000 }).toBe('copied on the workstation 7\n');
+  await expect
+    .poll(async () => {
+      await bob.getByLabel('Python code').click(); // away to the panel, then back into Blender
+      await backInBlender();
+      return run('print(bpy.context.window_manager.clipboard)');
+    }, { timeout: 15_000 })
+    .toBe('copied on the workstation 7\n');
 });
 
 test('Python run by one person changes their scene only', async () => {
