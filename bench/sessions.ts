@@ -38,7 +38,7 @@ async function bareRunsAtOnce(image: string, n: number): Promise<number[]> {
 /** Sign-in → ready through the session service: cold (first ever), warm (after sign-out), and N at once. */
 export async function benchSessions(engine: Engine, image: string, runs: number, concurrent: number) {
   const instance = `bench-${randomBytes(4).toString('hex')}`;
-  const settings = { ...DEFAULT_SETTINGS, image, addonPortBase: 31000, uiPortBase: 33000, portRangeSize: 50, maxConcurrentStarts: Number(process.env.BENCH_START_LIMIT ?? 0) };
+  const settings = { ...DEFAULT_SETTINGS, image, addonPortBase: 31000, uiPortBase: 33000, portRangeSize: 50, maxConcurrentStarts: Number(process.env.BENCH_START_LIMIT ?? 0), cpus: Number(process.env.BENCH_CPUS ?? DEFAULT_SETTINGS.cpus) };
   const accounts = new AccountService({
     store: new MemoryStore<AccountsFile>({ version: 1, users: [] }),
     signUpAllowed: () => true,

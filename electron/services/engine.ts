@@ -212,6 +212,18 @@ export class Engine {
     }
   }
 
+  /**
+   * Sets a container's CPU use: its weight against others when the CPUs are all busy (1024 is an
+   * ordinary share) and how many CPUs it may use at most.
+   */
+  async setCpu(id: string, cpu: { shares: number; nanoCpus: number }): Promise<void> {
+    try {
+      await this.docker.getContainer(id).update({ CpuShares: cpu.shares, NanoCpus: cpu.nanoCpus });
+    } catch (error) {
+      throw toEngineError(error, `set the CPU weight of ${id.slice(0, 12)}`);
+    }
+  }
+
   async startContainer(id: string): Promise<void> {
     try {
       await this.docker.getContainer(id).start();

@@ -28,6 +28,9 @@ export const BLENDER_UID = 1000;
  * tens of MB takes seconds here; two minutes leaves room for far larger ones on slow disks.
  */
 export const STOP_TIMEOUT_S = 120;
+/** CPU weights (Docker's cpu-shares): booting, and once ready. */
+const BOOT_CPU_SHARES = 262144;
+const ORDINARY_CPU_SHARES = 1024;
 const SPEC_LABEL = 'org.blender-lab.spec';
 
 export interface SessionDeps {
@@ -326,6 +329,10 @@ export class SessionManager {
         const sceneEnv = { BLENDER_LAB_AUTOSAVE_SECONDS: String(settings.autosaveSeconds), BLENDER_LAB_VERSIONS_KEPT: String(settings.versionsKept), ...open };
         await engine.putFile(info.id, SESSION_DIR, SESSION_FILE, sessionEnv({ ...env, ...sceneEnv, BLENDER_LAB_SECRET: secret }), { uid: BLENDER_UID, gid: BLENDER_UID });
         onProgress({ step: 'booting', message: 'Starting Blender' });
+        // A booting Blender may use every CPU and comes first when they are all busy: the ones
+        // already up finish drawing their first screens in the gaps, and the queue moves at the
+        // speed of a boot. Once ready it is held to its configured share.
+        await engine.setCpu(info.id, { shares: BOOT_CPU_SHARES, nanoCpus: Math.max(this.engineCpus, settings.cpus) * 1e9 });
         try {
           await engine.startContainer(info.id);
           break;
@@ -360,6 +367,7 @@ export class SessionManager {
         startedAt: started?.startedAt ? new Date(started.startedAt) : this.clock(),
         lastActivity: this.clock(),
       });
+      await engine.setCpu(containerId, { shares: ORDINARY_CPU_SHARES, nanoCpus: Math.round(settings.cpus * 1e9) });
       bootSlot();
       onProgress({ step: 'ready', message: 'Your Blender is ready' });
       return this.view(s);

@@ -38,6 +38,28 @@ describe('starting several Blenders at once', () => {
     expect(heard.cat!.indexOf('1 person ahead of you')).toBeLessThan(heard.cat!.lastIndexOf('You are next: waiting for another Blender to finish starting'));
   });
 
+  it('lets a booting Blender use every CPU first, then holds it to its configured share', async () => {
+    h = await new Harness(engine, { cpus: 0.5 }).init();
+    const { user } = await h.user('dot');
+    const seen: { shares: number; nanoCpus: number }[] = [];
+    const cpuOf = async () => {
+      const id = h!.sessions.get(user.id)?.containerName;
+      if (!id) return;
+      const { HostConfig } = await engine.docker.getContainer(id).inspect().catch(() => ({ HostConfig: null }));
+      if (HostConfig) seen.push({ shares: HostConfig.CpuShares ?? 0, nanoCpus: HostConfig.NanoCpus ?? 0 });
+    };
+    const started = h.sessions.start(user);
+    await waitFor('the boot to be seen', async () => {
+      if (h!.sessions.get(user.id)?.state === 'waiting') await cpuOf();
+      return seen.length > 0 || undefined;
+    }, { timeoutMs: 60_000 });
+    await started;
+    await cpuOf();
+    const cpus = await engine.cpuCount();
+    expect(seen[0]).toEqual({ shares: 262144, nanoCpus: Math.max(cpus, 0.5) * 1e9 }); // booting
+    expect(seen.at(-1)).toEqual({ shares: 1024, nanoCpus: 0.5e9 }); // ready: its configured half CPU
+  });
+
   it('lets someone who signs out while waiting leave the queue at once', async () => {
     h = await new Harness(engine, { maxConcurrentStarts: 1 }).init();
     const { user: ann } = await h.user('ann');
