@@ -3,7 +3,39 @@
 # docker.io and starts dockerd in the background; elsewhere says what to do.
 set -euo pipefail
 
-if docker info >/dev/null 2>&1; then exit 0; fi
+# Beside its socket, the engine the suite starts listens with TLS on 127.0.0.1:2376 (throwaway
+# certificates, client certificate required), so tests drive it the way a panel drives a remote
+# engine. DOCKER_CERT_PATH for a client: $TLS_DIR/client.
+TLS_DIR=/var/lib/blender-lab-test/tls
+TLS_PORT=2376
+
+make_certs() {
+  [ -s "$TLS_DIR/client/key.pem" ] && return 0
+  command -v openssl >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openssl >/dev/null; }
+  mkdir -p "$TLS_DIR/client" && chmod 700 "$TLS_DIR"
+  (
+    cd "$TLS_DIR"
+    openssl genrsa -out ca-key.pem 2048 2>/dev/null
+    openssl req -x509 -new -key ca-key.pem -days 3650 -subj "/CN=Blender Lab test CA" -out ca.pem
+    openssl genrsa -out server-key.pem 2048 2>/dev/null
+    openssl req -new -key server-key.pem -subj "/CN=127.0.0.1" -out server.csr
+    printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n' >server.ext
+    openssl x509 -req -in server.csr -CA ca.pem -CAkey ca-key.pem -CAcreateserial -days 3650 -extfile server.ext -out server-cert.pem 2>/dev/null
+    openssl genrsa -out client/key.pem 2048 2>/dev/null
+    openssl req -new -key client/key.pem -subj "/CN=blender-lab-panel" -out client.csr
+    printf 'extendedKeyUsage=clientAuth\n' >client.ext
+    openssl x509 -req -in client.csr -CA ca.pem -CAkey ca-key.pem -CAcreateserial -days 3650 -extfile client.ext -out client/cert.pem 2>/dev/null
+    cp ca.pem client/ca.pem
+    rm -f server.csr client.csr server.ext client.ext
+  )
+}
+
+if docker info >/dev/null 2>&1; then
+  if ! (exec 3<>"/dev/tcp/127.0.0.1/$TLS_PORT") 2>/dev/null; then
+    echo "Note: this engine has no TLS listener on 127.0.0.1:$TLS_PORT; the TLS engine tests need the engine this script starts." >&2
+  fi
+  exit 0
+fi
 
 if [ "$(id -u)" != 0 ]; then
   echo "Docker is not running. Start the Docker engine (e.g. 'sudo systemctl start docker') and try again." >&2
@@ -20,7 +52,10 @@ until docker info >/dev/null 2>&1; do
   # (Re)start it whenever none runs: one that was shutting down when we came may have exited.
   if ! pgrep -x dockerd >/dev/null 2>&1; then
     echo "Starting dockerd…" >&2
-    nohup dockerd >>/var/log/blender-lab-dockerd.log 2>&1 &
+    make_certs
+    nohup dockerd -H unix:///var/run/docker.sock -H "tcp://127.0.0.1:$TLS_PORT" --tlsverify \
+      --tlscacert "$TLS_DIR/ca.pem" --tlscert "$TLS_DIR/server-cert.pem" --tlskey "$TLS_DIR/server-key.pem" \
+      >>/var/log/blender-lab-dockerd.log 2>&1 &
   fi
   if [ $SECONDS -ge $deadline ]; then
     echo "dockerd did not answer within 90 s; see /var/log/blender-lab-dockerd.log" >&2

@@ -3,6 +3,8 @@ import { z } from 'zod';
 const whole = (min: number, max: number) =>
   z.number({ error: 'must be a number' }).int('must be a whole number').min(min, `must be at least ${min}`).max(max, `must be at most ${max}`);
 
+const filePath = z.string({ error: 'must be text' }).max(4096, 'must be at most 4096 characters').regex(/^$|^\//, 'must be empty or an absolute path').default('');
+
 /** Everything an operator can configure, with the defaults of a fresh install. */
 export const settingsSchema = z
   .object({
@@ -38,9 +40,15 @@ export const settingsSchema = z
       .max(512)
       .regex(/^$|^(unix|tcp|npipe):\/\//, 'must be empty (the default) or start with unix://, tcp:// or npipe://')
       .default(''),
+    /** TLS for a tcp:// engine (all three, or none and Docker's DOCKER_TLS_VERIFY/DOCKER_CERT_PATH). */
+    tlsCaPath: filePath,
+    tlsCertPath: filePath,
+    tlsKeyPath: filePath,
   })
   .strict()
   .superRefine((s, ctx) => {
+    const tls = [s.tlsCaPath, s.tlsCertPath, s.tlsKeyPath].filter(Boolean).length;
+    if (tls !== 0 && tls !== 3) ctx.addIssue({ code: 'custom', path: ['tlsCaPath'], message: 'give all three of tlsCaPath, tlsCertPath and tlsKeyPath, or none' });
     if (s.addonPortBase < s.uiPortBase + s.portRangeSize && s.uiPortBase < s.addonPortBase + s.portRangeSize) {
       ctx.addIssue({ code: 'custom', path: ['uiPortBase'], message: 'the add-on and UI port ranges overlap' });
     }

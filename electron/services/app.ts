@@ -6,7 +6,7 @@ import { ApiServer } from './api-server';
 import { DEFAULT_BASE_IMAGE } from './blender-image';
 import { CredentialService, KeytarSecretStore, type SecretStore } from './credentials';
 import { FileStore, MemoryStore, type DocumentStore } from './document-store';
-import { Engine } from './engine';
+import { dockerOptions, Engine, tlsFilesFrom } from './engine';
 import { McpEndpoint } from './mcp-endpoint';
 import { FileService } from './files';
 import { McpTokenService, mcpTokensFileSchema } from './mcp-tokens';
@@ -55,14 +55,22 @@ export async function createApp(opts: AppOptions): Promise<App> {
     problems.push(`${(error as Error).message} Running with default settings until then.`);
     settingsStore = new MemoryStore<Settings>(DEFAULT_SETTINGS);
   }
-  const settings = new SettingsService(settingsStore);
+  const settings = new SettingsService(settingsStore, (next) => void dockerOptions(next.dockerEndpoint || undefined, tlsFilesFrom(next)));
   // Accounts cannot: starting empty would let the next sign-up become administrator.
   const accounts = new AccountService({
     store: new FileStore(dataDir, 'accounts', accountsFileSchema),
     signUpAllowed: () => settings.get().signUpAllowed,
     signInLimits: () => ({ idleMinutes: settings.get().signOutIdleMinutes, maxHours: settings.get().signInMaxHours }),
   });
-  const engine = Engine.connect(settings.get().dockerEndpoint || undefined);
+  let engine: Engine;
+  try {
+    engine = Engine.connect(settings.get().dockerEndpoint || undefined, tlsFilesFrom(settings.get()));
+  } catch (error) {
+    // A settings file from elsewhere may name an engine the panel refuses (plain-text tcp://):
+    // the panel still opens, says why, and reaches no engine until an administrator fixes it.
+    problems.push(`The Docker endpoint is refused: ${(error as Error).message}`);
+    engine = Engine.connect(`unix://${path.join(dataDir, 'no-engine-until-the-endpoint-is-fixed.sock')}`);
+  }
   const credentials = new CredentialService(opts.secretStore?.(dataDir) ?? new KeytarSecretStore('Blender Lab'), instance);
   const sessions = new SessionManager({
     engine,

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import Docker from 'dockerode';
 import { AppError } from '../../shared/errors';
 import { dockerStatus, toEngineError } from './engine-errors';
@@ -82,23 +84,60 @@ export interface BuildProgress {
 }
 
 /** Where a Docker endpoint string points dockerode. Undefined: dockerode's own default (DOCKER_HOST or the local socket). */
-export function dockerOptions(endpoint: string | undefined): Docker.DockerOptions | undefined {
+/** Where a tcp:// engine's TLS certificates are, as files: the CA that signed the engine's, and the panel's own. */
+export interface TlsFiles {
+  ca: string;
+  cert: string;
+  key: string;
+}
+
+/** TLS files from the settings, else Docker's own convention (DOCKER_TLS_VERIFY with DOCKER_CERT_PATH), else none. */
+export function tlsFilesFrom(settings: { tlsCaPath: string; tlsCertPath: string; tlsKeyPath: string }, env: NodeJS.ProcessEnv = process.env): TlsFiles | null {
+  if (settings.tlsCaPath && settings.tlsCertPath && settings.tlsKeyPath) return { ca: settings.tlsCaPath, cert: settings.tlsCertPath, key: settings.tlsKeyPath };
+  const dir = env.DOCKER_CERT_PATH;
+  if (env.DOCKER_TLS_VERIFY && env.DOCKER_TLS_VERIFY !== '0' && dir) return { ca: path.join(dir, 'ca.pem'), cert: path.join(dir, 'cert.pem'), key: path.join(dir, 'key.pem') };
+  return null;
+}
+
+function readTlsFile(what: string, file: string): Buffer {
+  try {
+    return readFileSync(file);
+  } catch (error) {
+    throw new AppError('INVALID_INPUT', `Cannot read the TLS ${what} ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+}
+
+export function dockerOptions(endpoint: string | undefined, tls: TlsFiles | null = null): Docker.DockerOptions | undefined {
   if (!endpoint) return undefined;
   const url = new URL(endpoint);
   if (url.protocol === 'unix:') return { socketPath: url.pathname };
   if (url.protocol === 'npipe:') return { socketPath: endpoint.slice('npipe://'.length) };
-  if (url.protocol === 'tcp:' || url.protocol === 'http:') {
-    return { host: url.hostname, port: Number(url.port || 2375), protocol: 'http' };
+  if (url.protocol === 'tcp:') {
+    if (!tls) {
+      throw new AppError(
+        'INVALID_INPUT',
+        `${endpoint} is plain text: session secrets and integration keys would cross the network readable. Use TLS the way Docker does ` +
+          '(DOCKER_TLS_VERIFY=1 and DOCKER_CERT_PATH holding ca.pem, cert.pem and key.pem, or the settings tlsCaPath, tlsCertPath and tlsKeyPath).',
+      );
+    }
+    return {
+      protocol: 'https',
+      host: url.hostname,
+      port: Number(url.port || 2376),
+      ca: readTlsFile('CA certificate', tls.ca),
+      cert: readTlsFile('certificate', tls.cert),
+      key: readTlsFile('key', tls.key),
+    };
   }
-  throw new AppError('INVALID_INPUT', `Unsupported Docker endpoint '${endpoint}': use unix:///path/to/docker.sock or tcp://host:port`);
+  throw new AppError('INVALID_INPUT', `Unsupported Docker endpoint '${endpoint}': use unix:///path/to/docker.sock or tcp://host:port with TLS`);
 }
 
 /** The only code that talks to Docker. Every failure comes out as an AppError with a stable code. */
 export class Engine {
   constructor(readonly docker: Docker) {}
 
-  static connect(endpoint?: string): Engine {
-    return new Engine(new Docker(dockerOptions(endpoint)));
+  static connect(endpoint?: string, tls: TlsFiles | null = null): Engine {
+    return new Engine(new Docker(dockerOptions(endpoint, tls)));
   }
 
   async ping(): Promise<void> {

@@ -12,7 +12,11 @@ export class SettingsService {
   /** Accepted changes, with what they replaced. */
   readonly changed = new Emitter<{ next: Settings; previous: Settings }>();
 
-  constructor(private readonly store: DocumentStore<Settings>) {}
+  /** `usable` refuses, with its reason, settings that are well-formed but cannot work here (a plain-text engine). */
+  constructor(
+    private readonly store: DocumentStore<Settings>,
+    private readonly usable: (next: Settings) => void = () => {},
+  ) {}
 
   get(): Settings {
     return this.store.read();
@@ -25,6 +29,7 @@ export class SettingsService {
     const previous = this.get();
     const parsed = settingsSchema.safeParse({ ...previous, ...patch });
     if (!parsed.success) throw new AppError('INVALID_INPUT', describeIssues(parsed.error));
+    this.usable(parsed.data);
     this.store.write(parsed.data);
     this.changed.emit({ next: parsed.data, previous });
     return parsed.data;

@@ -1,6 +1,9 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { toEngineError } from '../../electron/services/engine-errors';
-import { demultiplex, dockerOptions } from '../../electron/services/engine';
+import { demultiplex, dockerOptions, tlsFilesFrom } from '../../electron/services/engine';
 
 // Failures the real engine cannot be made to produce on demand (OOM, permission on the socket).
 describe('toEngineError', () => {
@@ -48,14 +51,33 @@ describe('demultiplex', () => {
 });
 
 describe('dockerOptions', () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'blender-lab-tls-'));
+  for (const name of ['ca.pem', 'cert.pem', 'key.pem']) writeFileSync(path.join(dir, name), `${name} contents`);
+
   it('leaves the default to DOCKER_HOST / the local socket', () => {
     expect(dockerOptions(undefined)).toBeUndefined();
   });
-  it('reads unix and tcp endpoints', () => {
+  it('reads unix endpoints', () => {
     expect(dockerOptions('unix:///run/user/1000/docker.sock')).toEqual({ socketPath: '/run/user/1000/docker.sock' });
-    expect(dockerOptions('tcp://127.0.0.1:2375')).toEqual({ host: '127.0.0.1', port: 2375, protocol: 'http' });
+  });
+  it('refuses a plain-text tcp:// engine, and says how to use TLS', () => {
+    expect(() => dockerOptions('tcp://10.0.0.5:2375')).toThrow(
+      'tcp://10.0.0.5:2375 is plain text: session secrets and integration keys would cross the network readable. Use TLS the way Docker does (DOCKER_TLS_VERIFY=1 and DOCKER_CERT_PATH holding ca.pem, cert.pem and key.pem, or the settings tlsCaPath, tlsCertPath and tlsKeyPath).',
+    );
+  });
+  it('speaks TLS to a tcp:// engine with the certificates Docker\'s convention or the settings name', () => {
+    const none = { tlsCaPath: '', tlsCertPath: '', tlsKeyPath: '' };
+    const fromEnv = tlsFilesFrom(none, { DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: dir });
+    expect(dockerOptions('tcp://gpu-server:2376', fromEnv)).toEqual({
+      protocol: 'https', host: 'gpu-server', port: 2376, ca: Buffer.from('ca.pem contents'), cert: Buffer.from('cert.pem contents'), key: Buffer.from('key.pem contents'),
+    });
+    expect(tlsFilesFrom(none, { DOCKER_TLS_VERIFY: '0', DOCKER_CERT_PATH: dir })).toBeNull();
+    expect(tlsFilesFrom(none, {})).toBeNull();
+    const fromSettings = { tlsCaPath: path.join(dir, 'ca.pem'), tlsCertPath: path.join(dir, 'cert.pem'), tlsKeyPath: path.join(dir, 'missing-key.pem') };
+    expect(tlsFilesFrom(fromSettings, { DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: '/elsewhere' })).toEqual({ ca: fromSettings.tlsCaPath, cert: fromSettings.tlsCertPath, key: fromSettings.tlsKeyPath });
+    expect(() => dockerOptions('tcp://gpu-server:2376', tlsFilesFrom(fromSettings))).toThrow(`Cannot read the TLS key ${fromSettings.tlsKeyPath}: ENOENT`);
   });
   it('rejects what it cannot use', () => {
-    expect(() => dockerOptions('ssh://me@box')).toThrow(/Unsupported Docker endpoint 'ssh:\/\/me@box'/);
+    expect(() => dockerOptions('ftp://me@box')).toThrow(/Unsupported Docker endpoint 'ftp:\/\/me@box'/);
   });
 });

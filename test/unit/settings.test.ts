@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FileStore, MemoryStore } from '../../electron/services/document-store';
+import { dockerOptions, tlsFilesFrom } from '../../electron/services/engine';
 import { SettingsService } from '../../electron/services/settings';
 import { DEFAULT_SETTINGS, settingsSchema, type Settings } from '../../shared/settings';
 
@@ -24,6 +25,9 @@ describe('settings', () => {
       maxConcurrentStarts: 0,
       uploadLimitMiB: 2048,
       networkPool: '10.213.0.0/16',
+      tlsCaPath: '',
+      tlsCertPath: '',
+      tlsKeyPath: '',
       memoryMiB: 2048,
       cpus: 1,
       pidsLimit: 1024,
@@ -52,11 +56,20 @@ describe('settings', () => {
     [{ image: 'Bad Image!' }, 'image: must be a Docker image reference like blender-lab/blender:latest'],
     [{ dockerEndpoint: 'http://x' }, 'dockerEndpoint: must be empty (the default) or start with unix://, tcp:// or npipe://'],
     [{ signUpAllowed: 'yes' }, 'signUpAllowed: must be true or false'],
+    [{ tlsCaPath: '/etc/docker/ca.pem' }, 'tlsCaPath: give all three of tlsCaPath, tlsCertPath and tlsKeyPath, or none'],
+    [{ tlsCaPath: 'ca.pem', tlsCertPath: '/c', tlsKeyPath: '/k' }, 'tlsCaPath: must be empty or an absolute path'],
+    [{ networkPool: '10.213.0.0/30' }, 'networkPool: must be an IPv4 range like 10.213.0.0/16 (from /8 to /28)'],
     [{ colour: 'red' }, 'unknown setting colour'],
   ])('refuses %j with "%s" and keeps the old value', (patch, message) => {
     const settings = fresh();
     expect(() => settings.update(patch)).toThrow(expect.objectContaining({ code: 'INVALID_INPUT', message }));
     expect(settings.get()).toEqual(DEFAULT_SETTINGS);
+  });
+
+  it('refuses a plain-text tcp:// engine as the panel would (with its reason), and keeps the old value', () => {
+    const settings = new SettingsService(new MemoryStore<Settings>(DEFAULT_SETTINGS), (next) => void dockerOptions(next.dockerEndpoint || undefined, tlsFilesFrom(next, {})));
+    expect(() => settings.update({ dockerEndpoint: 'tcp://10.0.0.5:2375' })).toThrow(/^tcp:\/\/10\.0\.0\.5:2375 is plain text: session secrets and integration keys would cross the network readable/);
+    expect(settings.get().dockerEndpoint).toBe('');
   });
 
   it('refuses something that is not an object', () => {

@@ -19,7 +19,12 @@ const FIELDS: { key: keyof Settings; label: string; type: 'text' | 'number' | 'c
   { key: 'addonPortBase', label: 'First add-on port', type: 'number' },
   { key: 'uiPortBase', label: 'First UI port', type: 'number' },
   { key: 'portRangeSize', label: 'Ports per range', type: 'number' },
-  { key: 'dockerEndpoint', label: 'Docker endpoint (empty: default)', type: 'text' },
+  { key: 'uploadLimitMiB', label: 'Largest upload in Files (MiB)', type: 'number' },
+  { key: 'networkPool', label: 'Address range for people\'s networks', type: 'text' },
+  { key: 'dockerEndpoint', label: 'Docker endpoint (empty: this machine; tcp:// needs TLS)', type: 'text' },
+  { key: 'tlsCaPath', label: 'TLS: the engine\'s CA certificate (file)', type: 'text' },
+  { key: 'tlsCertPath', label: 'TLS: this panel\'s certificate (file)', type: 'text' },
+  { key: 'tlsKeyPath', label: 'TLS: this panel\'s key (file)', type: 'text' },
   { key: 'signUpAllowed', label: 'People may create their own accounts', type: 'checkbox' },
 ];
 
