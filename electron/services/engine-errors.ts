@@ -23,6 +23,13 @@ export function toEngineError(error: unknown, doing: string): AppError {
   if (e.code && ['ECONNREFUSED', 'ENOENT', 'ETIMEDOUT', 'EHOSTUNREACH', 'ECONNRESET', 'EPIPE'].includes(e.code)) {
     return new AppError('DOCKER_UNAVAILABLE', `Docker is not running or not reachable${e.address ? ` at ${e.address}` : ''} (${e.code}) while trying to ${doing}. Start the Docker engine and try again.`, { cause: error });
   }
+  if ((e.code && /^(ERR_SSL_|ERR_TLS_|CERT_|UNABLE_TO_|DEPTH_ZERO_|SELF_SIGNED_)/.test(e.code)) || /certificate|tlsv1 alert|ssl alert/i.test(detail)) {
+    return new AppError(
+      'DOCKER_UNAVAILABLE',
+      `The TLS handshake with the Docker engine failed (${e.code ?? detail}) while trying to ${doing}: check that the CA certificate is the one that signed the engine's, and that the engine accepts this panel's certificate.`,
+      { cause: error },
+    );
+  }
   if (e.code === 'EACCES') {
     return new AppError('DOCKER_UNAVAILABLE', `Permission denied on the Docker socket${e.address ? ` ${e.address}` : ''} while trying to ${doing}. Run the panel as a user in the 'docker' group.`, { cause: error });
   }
