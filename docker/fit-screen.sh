@@ -9,6 +9,11 @@ if ! [[ "$width" =~ ^[0-9]{3,4}$ && "$height" =~ ^[0-9]{3,4}$ ]] || ((width < 32
 fi
 mode="${width}x${height}"
 export DISPLAY=${DISPLAY:-:99}
+# Setting the size the screen already has makes x11vnc resend a stale picture: only a change is made.
+if xrandr | head -1 | grep -q "current $width x $height,"; then
+  echo "$mode"
+  exit 0
+fi
 # Xvfb starts at its largest size; any smaller mode can be added and chosen (RandR 1.2).
 xrandr --newmode "$mode" 0 "$width" 0 0 0 "$height" 0 0 0 2>/dev/null || true
 xrandr --addmode screen "$mode" 2>/dev/null || true
@@ -18,4 +23,7 @@ xrandr --fb "$mode"
 for window in $(xdotool search --class blender 2>/dev/null); do
   xdotool windowmove "$window" 0 0 windowsize "$window" "$width" "$height" 2>/dev/null || true
 done
+# Once Blender has drawn at its new size, have everything drawn again: x11vnc can miss the
+# first picture after a resize and keep parts of the old one.
+(sleep 0.7; xrefresh 2>/dev/null) >/dev/null 2>&1 &
 echo "$mode"

@@ -81,7 +81,6 @@ test('a second person gets their own Blender', async ({ browser }) => {
   await blenderDrawn(bob);
   await expect(bob.getByRole('button', { name: 'Admin' })).toHaveCount(0);
   await expect(bob.getByLabel('Session state')).toHaveText('ready');
-  await bob.screenshot({ path: 'test-results/e2e/workspace.png' });
 });
 
 test("Blender's screen follows the size of its frame, 1:1", async () => {
@@ -97,6 +96,8 @@ test("Blender's screen follows the size of its frame, 1:1", async () => {
   };
   const before = (await sizes()).frame;
   await expect.poll(matching, { timeout: 20_000 }).toBe(before);
+  await blenderDrawn(bob);
+  await bob.screenshot({ path: 'test-results/e2e/workspace.png' });
   await bob.setViewportSize({ width: 1180, height: 700 });
   const after = (await sizes()).frame;
   expect(after).not.toBe(before);
