@@ -103,6 +103,10 @@ test("Blender's screen follows the size of its frame, 1:1", async () => {
   expect(after).not.toBe(before);
   await expect.poll(matching, { timeout: 20_000 }).toBe(after);
   await blenderDrawn(bob);
+  // Blender's own window follows, not just the display under it.
+  await bob.getByLabel('Python code').fill('import bpy\nw = bpy.context.window_manager.windows[0]\nprint(f"{w.width}x{w.height}")');
+  await bob.getByRole('button', { name: 'Run' }).click();
+  await expect(bob.getByRole('region', { name: 'Command history' }).locator('li').first().locator('pre')).toHaveText(`${after}\n`);
 });
 
 test('text copied in Blender reaches the workstation clipboard, and back', async () => {
