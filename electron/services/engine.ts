@@ -107,7 +107,12 @@ function readTlsFile(what: string, file: string): Buffer {
   }
 }
 
-export function dockerOptions(endpoint: string | undefined, tls: TlsFiles | null = null): Docker.DockerOptions | undefined {
+/**
+ * How to reach the engine: `endpoint`, else DOCKER_HOST, else the local socket. DOCKER_HOST goes
+ * through the same rules, so it cannot bring back a plain-text engine.
+ */
+export function dockerOptions(endpoint: string | undefined, tls: TlsFiles | null = null, env: NodeJS.ProcessEnv = process.env): Docker.DockerOptions | undefined {
+  endpoint ||= env.DOCKER_HOST;
   if (!endpoint) return undefined;
   const url = new URL(endpoint);
   if (url.protocol === 'unix:') return { socketPath: url.pathname };

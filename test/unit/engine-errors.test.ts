@@ -54,8 +54,13 @@ describe('dockerOptions', () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'blender-lab-tls-'));
   for (const name of ['ca.pem', 'cert.pem', 'key.pem']) writeFileSync(path.join(dir, name), `${name} contents`);
 
-  it('leaves the default to DOCKER_HOST / the local socket', () => {
-    expect(dockerOptions(undefined)).toBeUndefined();
+  it('uses the local socket when neither the setting nor DOCKER_HOST names an engine', () => {
+    expect(dockerOptions(undefined, null, {})).toBeUndefined();
+  });
+  it('holds DOCKER_HOST to the same rules as the setting', () => {
+    expect(dockerOptions(undefined, null, { DOCKER_HOST: 'unix:///run/docker.sock' })).toEqual({ socketPath: '/run/docker.sock' });
+    expect(() => dockerOptions(undefined, null, { DOCKER_HOST: 'tcp://10.0.0.5:2375' })).toThrow(/^tcp:\/\/10\.0\.0\.5:2375 is plain text/);
+    expect(dockerOptions('unix:///a.sock', null, { DOCKER_HOST: 'tcp://10.0.0.5:2375' })).toEqual({ socketPath: '/a.sock' }); // the setting wins
   });
   it('reads unix endpoints', () => {
     expect(dockerOptions('unix:///run/user/1000/docker.sock')).toEqual({ socketPath: '/run/user/1000/docker.sock' });
