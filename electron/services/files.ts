@@ -83,9 +83,9 @@ export class FileService {
     const { kind, bytes } = await this.helper<{ kind: string; bytes: number }>(userId, ['stat', relative]);
     if (kind !== 'file') throw new AppError('INVALID_INPUT', `${relative} is not a file`);
     if (bytes > maxBytes) throw new AppError('INVALID_INPUT', `${relative} is ${describeBytes(bytes)}, too large to show`);
-    const chunks: Buffer[] = [];
-    for await (const chunk of untarFirstFileStream(await this.deps.engine.readArchive(this.deps.sessions.runningContainer(userId), `${HOME}/${relative}`))) chunks.push(chunk);
-    return Buffer.concat(chunks).toString('base64');
+    const data = await this.deps.engine.readFile(this.deps.sessions.runningContainer(userId), `${HOME}/${relative}`);
+    if (!data) throw new AppError('NOT_FOUND', `${relative} is not there`);
+    return data.toString('base64');
   }
 
   async prepareUpload(userId: string, folder: string, name: string, bytes: number): Promise<TransferTicket> {
