@@ -9,6 +9,7 @@ command -v debootstrap >/dev/null 2>&1 || need+=(debootstrap)
 command -v chromium >/dev/null 2>&1 || [ -n "${CHROMIUM_PATH:-}" ] || need+=(chromium)
 pkg-config --exists libsecret-1 2>/dev/null || need+=(libsecret-1-dev pkg-config)
 command -v gnome-keyring-daemon >/dev/null 2>&1 || need+=(gnome-keyring)
+[ -x /usr/sbin/sshd ] || need+=(openssh-server)
 command -v dbus-run-session >/dev/null 2>&1 || need+=(dbus dbus-x11)
 
 if [ ${#need[@]} -eq 0 ]; then exit 0; fi

@@ -1,6 +1,12 @@
 /** A user's Blender session as the panel shows it: plain data, safe to send to any screen. */
 
-export type SessionState = 'stopped' | 'starting' | 'waiting' | 'ready' | 'stopping' | 'failed';
+/** `reconnecting`: ready, but the engine's connection was lost; Blender runs on and is reached again once it is back. */
+export type SessionState = 'stopped' | 'starting' | 'waiting' | 'ready' | 'reconnecting' | 'stopping' | 'failed';
+
+/** A session whose Blender screen is up (through a reconnect too: its frame reconnects by itself). */
+export function showsBlender(state: SessionState): boolean {
+  return state === 'ready' || state === 'reconnecting';
+}
 
 /** A session with a container that is, or is about to be, running. */
 export function isActive(state: SessionState): boolean {

@@ -38,12 +38,14 @@ export const settingsSchema = z
     dockerEndpoint: z
       .string({ error: 'must be text' })
       .max(512)
-      .regex(/^$|^(unix|tcp|npipe):\/\//, 'must be empty (the default) or start with unix://, tcp:// or npipe://')
+      .regex(/^$|^(unix|tcp|npipe|ssh):\/\//, 'must be empty (the default) or start with unix://, ssh://, tcp:// or npipe://')
       .default(''),
     /** TLS for a tcp:// engine (all three, or none and Docker's DOCKER_TLS_VERIFY/DOCKER_CERT_PATH). */
     tlsCaPath: filePath,
     tlsCertPath: filePath,
     tlsKeyPath: filePath,
+    /** The key an ssh:// engine is signed in to with; empty: the SSH agent and the default keys of ~/.ssh. */
+    sshKeyPath: filePath,
   })
   .strict()
   .superRefine((s, ctx) => {

@@ -6,7 +6,7 @@ import { ApiServer } from './api-server';
 import { DEFAULT_BASE_IMAGE } from './blender-image';
 import { CredentialService, KeytarSecretStore, type SecretStore } from './credentials';
 import { FileStore, MemoryStore, type DocumentStore } from './document-store';
-import { dockerOptions, Engine, tlsFilesFrom } from './engine';
+import { checkEndpoint, Engine, sshAccessFor, tlsFilesFrom } from './engine';
 import { McpEndpoint } from './mcp-endpoint';
 import { FileService } from './files';
 import { McpTokenService, mcpTokensFileSchema } from './mcp-tokens';
@@ -55,7 +55,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
     problems.push(`${(error as Error).message} Running with default settings until then.`);
     settingsStore = new MemoryStore<Settings>(DEFAULT_SETTINGS);
   }
-  const settings = new SettingsService(settingsStore, (next) => void dockerOptions(next.dockerEndpoint || undefined, tlsFilesFrom(next)));
+  const settings = new SettingsService(settingsStore, (next) => checkEndpoint(next.dockerEndpoint || undefined, tlsFilesFrom(next)));
   // Accounts cannot: starting empty would let the next sign-up become administrator.
   const accounts = new AccountService({
     store: new FileStore(dataDir, 'accounts', accountsFileSchema),
@@ -64,7 +64,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
   });
   let engine: Engine;
   try {
-    engine = Engine.connect(settings.get().dockerEndpoint || undefined, tlsFilesFrom(settings.get()));
+    engine = Engine.connect(settings.get().dockerEndpoint || undefined, tlsFilesFrom(settings.get()), sshAccessFor(settings.get(), dataDir));
   } catch (error) {
     // A settings file from elsewhere may name an engine the panel refuses (plain-text tcp://):
     // the panel still opens, says why, and reaches no engine until an administrator fixes it.
@@ -128,6 +128,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
       api.dispose();
       await endpoint.close();
       await sessions.dispose();
+      engine.close();
     },
   };
 }

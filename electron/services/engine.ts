@@ -1,8 +1,11 @@
 import { readFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import Docker from 'dockerode';
 import { AppError } from '../../shared/errors';
 import { dockerStatus, toEngineError } from './engine-errors';
+import { KnownHosts } from './ssh/known-hosts';
+import { parseSshEndpoint, SshLink, type SshAuthOptions } from './ssh/ssh-link';
 import { tarOneFile, tarOneFileStream, untarFirstFile } from './tar';
 
 export interface PortBinding {
@@ -83,7 +86,6 @@ export interface BuildProgress {
   message: string;
 }
 
-/** Where a Docker endpoint string points dockerode. Undefined: dockerode's own default (DOCKER_HOST or the local socket). */
 /** Where a tcp:// engine's TLS certificates are, as files: the CA that signed the engine's, and the panel's own. */
 export interface TlsFiles {
   ca: string;
@@ -107,9 +109,24 @@ function readTlsFile(what: string, file: string): Buffer {
   }
 }
 
+/** What an ssh:// engine needs: whose host keys to trust, and how to sign in. */
+export interface SshAccess {
+  knownHosts: KnownHosts;
+  auth: SshAuthOptions;
+}
+
+/** The person's own known_hosts and the panel's file of keys accepted in Settings; the agent and the configured or default keys. */
+export function sshAccessFor(settings: { sshKeyPath: string }, dataDir: string, env: NodeJS.ProcessEnv = process.env): SshAccess {
+  const home = env.HOME || os.homedir();
+  return {
+    knownHosts: new KnownHosts([path.join(home, '.ssh', 'known_hosts')], path.join(dataDir, 'known_hosts')),
+    auth: { keyPath: settings.sshKeyPath || undefined, agentSocket: env.SSH_AUTH_SOCK || undefined, home },
+  };
+}
+
 /**
- * How to reach the engine: `endpoint`, else DOCKER_HOST, else the local socket. DOCKER_HOST goes
- * through the same rules, so it cannot bring back a plain-text engine.
+ * How to reach a local-socket or TLS engine: `endpoint`, else DOCKER_HOST, else the local socket.
+ * DOCKER_HOST goes through the same rules, so it cannot bring back a plain-text engine.
  */
 export function dockerOptions(endpoint: string | undefined, tls: TlsFiles | null = null, env: NodeJS.ProcessEnv = process.env): Docker.DockerOptions | undefined {
   endpoint ||= env.DOCKER_HOST;
@@ -122,7 +139,7 @@ export function dockerOptions(endpoint: string | undefined, tls: TlsFiles | null
       throw new AppError(
         'INVALID_INPUT',
         `${endpoint} is plain text: session secrets and integration keys would cross the network readable. Use TLS the way Docker does ` +
-          '(DOCKER_TLS_VERIFY=1 and DOCKER_CERT_PATH holding ca.pem, cert.pem and key.pem, or the settings tlsCaPath, tlsCertPath and tlsKeyPath).',
+          '(DOCKER_TLS_VERIFY=1 and DOCKER_CERT_PATH holding ca.pem, cert.pem and key.pem, or the settings tlsCaPath, tlsCertPath and tlsKeyPath), or ssh://.',
       );
     }
     return {
@@ -134,15 +151,58 @@ export function dockerOptions(endpoint: string | undefined, tls: TlsFiles | null
       key: readTlsFile('key', tls.key),
     };
   }
-  throw new AppError('INVALID_INPUT', `Unsupported Docker endpoint '${endpoint}': use unix:///path/to/docker.sock or tcp://host:port with TLS`);
+  throw new AppError('INVALID_INPUT', `Unsupported Docker endpoint '${endpoint}': use unix:///path/to/docker.sock, ssh://user@host or tcp://host:port with TLS`);
+}
+
+/** Refuses, with the reason, an endpoint the panel will not use (plain text, a malformed ssh:// address). */
+export function checkEndpoint(endpoint: string | undefined, tls: TlsFiles | null, env: NodeJS.ProcessEnv = process.env): void {
+  endpoint ||= env.DOCKER_HOST;
+  if (endpoint?.startsWith('ssh://')) parseSshEndpoint(endpoint);
+  else dockerOptions(endpoint, tls, env);
 }
 
 /** The only code that talks to Docker. Every failure comes out as an AppError with a stable code. */
 export class Engine {
-  constructor(readonly docker: Docker) {}
+  /** `link`: the SSH connection a remote engine is reached through, its session ports included. */
+  constructor(
+    readonly docker: Docker,
+    readonly link: SshLink | null = null,
+  ) {}
 
-  static connect(endpoint?: string, tls: TlsFiles | null = null): Engine {
-    return new Engine(new Docker(dockerOptions(endpoint, tls)));
+  static connect(endpoint?: string, tls: TlsFiles | null = null, ssh: SshAccess | null = null, env: NodeJS.ProcessEnv = process.env): Engine {
+    endpoint ||= env.DOCKER_HOST;
+    if (endpoint?.startsWith('ssh://')) {
+      const target = parseSshEndpoint(endpoint);
+      if (!ssh) throw new AppError('INVALID_INPUT', `${endpoint} needs SSH settings (known hosts and keys)`);
+      const link = new SshLink(target, ssh.knownHosts, ssh.auth);
+      // Every request is a channel of the one SSH connection; the host name is never looked up.
+      return new Engine(new Docker({ protocol: 'http', host: 'docker.invalid', port: 80, agent: link.agent } as Docker.DockerOptions), link);
+    }
+    return new Engine(new Docker(dockerOptions(endpoint, tls, env)));
+  }
+
+  /**
+   * Whether containers publish on ports of Docker's choosing on another machine's loopback,
+   * reached through tunnels (`reach`), rather than on the ports the panel chose on this one.
+   */
+  get remote(): boolean {
+    return this.link !== null;
+  }
+
+  /** Makes a port the engine published on its host's 127.0.0.1 answer on this machine's 127.0.0.1:`localPort`. */
+  async reach(localPort: number, enginePort: number): Promise<void> {
+    if (this.link) await this.link.forward(localPort, enginePort);
+    else if (localPort !== enginePort) throw new AppError('INTERNAL', `A local engine publishes on the panel's own ports (${localPort}, not ${enginePort})`);
+  }
+
+  /** Closes what `reach` opened for `localPort`. */
+  unreach(localPort: number): void {
+    this.link?.unforward(localPort);
+  }
+
+  /** Ends the connection to a remote engine and its tunnels. */
+  close(): void {
+    this.link?.close();
   }
 
   async ping(): Promise<void> {
@@ -387,9 +447,9 @@ export class Engine {
     }
   }
 
-  /** A bridge network of its own for one person's container: reachable outward, not from other networks. */
   /**
-   * Makes the bridge network `name` unless it exists, on the first /29 of `pool` no network of
+   * A bridge network of its own for one person's container, reachable outward, not from other
+   * networks. Makes the bridge network `name` unless it exists, on the first /29 of `pool` no network of
    * the engine uses. Docker's default pools hold about 30 networks in all; a lab has more people.
    */
   async ensureNetwork(name: string, labels: Record<string, string>, pool: string): Promise<void> {

@@ -4,7 +4,7 @@ import type { BlenderCommand, BlenderParams, BlenderResult } from '../../shared/
 import { Emitter } from '../../shared/emitter';
 import { AppError, isAppError } from '../../shared/errors';
 import { sceneNotice } from '../../shared/scene-notice';
-import { isActive, type AdminSessionRow, type SaveOutcome, type SceneNotice, type SessionState, type SessionView, type StartProgress, type StopReason } from '../../shared/sessions';
+import { isActive, showsBlender, type AdminSessionRow, type SaveOutcome, type SceneNotice, type SessionState, type SessionView, type StartProgress, type StopReason } from '../../shared/sessions';
 import type { Settings } from '../../shared/settings';
 import { BlenderClient } from './blender-client';
 import { ensureBlenderImage } from './blender-image';
@@ -204,6 +204,9 @@ export class SessionManager {
   /** The person's ready session and its add-on connection, or SESSION_NOT_READY in the words `notReady` gives. */
   private running(userId: string, notReady: (state: SessionState) => string): { s: Session; client: BlenderClient } {
     const s = this.sessions.get(userId);
+    if (s?.state === 'reconnecting') {
+      throw new AppError('SESSION_NOT_READY', 'The connection to the Docker engine was lost and is being made again; your Blender runs on. Try again in a moment.');
+    }
     if (!s || s.state !== 'ready' || !s.client) throw new AppError('SESSION_NOT_READY', notReady(s?.state ?? 'stopped'));
     return { s, client: s.client };
   }
@@ -226,7 +229,7 @@ export class SessionManager {
   /** The user's own Blender UI address, secret included (never for anyone else). */
   uiAddress(userId: string): string | null {
     const s = this.sessions.get(userId);
-    if (!s || s.state !== 'ready' || !s.ports || !s.secret) return null;
+    if (!s || !showsBlender(s.state) || !s.ports || !s.secret) return null;
     return `http://127.0.0.1:${s.ports.ui}/blender-lab.html#token=${s.secret}`;
   }
 
@@ -301,7 +304,8 @@ export class SessionManager {
       for (let attempt = 0; ; attempt++) {
         const preferred = info ? pairFrom(info.configuredPorts) : null;
         ports = await this.deps.ports.allocate(user.id, preferred);
-        if (info && !(preferred && preferred.addon === ports.addon && preferred.ui === ports.ui)) {
+        // A remote engine publishes on ports of its own choosing; the panel's are local tunnels.
+        if (info && !engine.remote && !(preferred && preferred.addon === ports.addon && preferred.ui === ports.ui)) {
           await engine.removeContainer(info.id);
           info = null;
         }
@@ -313,8 +317,8 @@ export class SessionManager {
             env: {},
             labels: { ...labels, [SPEC_LABEL]: spec },
             ports: [
-              { containerPort: ADDON_PORT, hostPort: ports.addon },
-              { containerPort: UI_PORT, hostPort: ports.ui },
+              { containerPort: ADDON_PORT, hostPort: engine.remote ? 0 : ports.addon },
+              { containerPort: UI_PORT, hostPort: engine.remote ? 0 : ports.ui },
             ],
             volumes: [{ name: volumeNameFor(user.username, user.id), target: '/home/blender' }],
             network,
@@ -343,6 +347,7 @@ export class SessionManager {
         }
       }
       const containerId = info.id;
+      await this.reachPorts(ports, containerId);
       this.update(s, { state: 'waiting', secret });
       await waitForBlender(
         { addonPort: ports.addon, uiPort: ports.ui, secret },
@@ -537,11 +542,13 @@ export class SessionManager {
         }
         s.containerId = c.id;
         if (!info.running) {
-          if (s.state === 'ready' || s.state === 'waiting') this.markEnded(s, info);
+          if (s.state === 'ready' || s.state === 'waiting' || s.state === 'reconnecting') this.markEnded(s, info);
           else if (s.state !== 'failed') this.update(s, { state: 'stopped' });
           return;
         }
         if (s.state === 'ready' && s.client) return;
+        // Back after a lost connection: the same Blender, the same tunnels.
+        if (s.state === 'reconnecting' && s.client) return void this.update(s, { state: 'ready' });
         await this.adopt(s, c.id);
       });
     }
@@ -559,12 +566,24 @@ export class SessionManager {
     const info = await engine.inspectContainer(containerId);
     const read = info?.running ? await engine.exec(containerId, ['cat', SECRET_FILE]) : null;
     const secret = read?.exitCode === 0 && /^[A-Za-z0-9_-]{16,256}$/.test(read.stdout) ? read.stdout : undefined;
-    const ports = info ? pairFrom(info.ports) : null;
-    if (!info?.running || !secret || !ports) {
+    const published = info ? pairFrom(info.ports) : null;
+    if (!info?.running || !secret || !published) {
       this.update(s, { state: 'failed', reason: 'A running container was found that the panel cannot reach; stop it and sign in again.' });
       return;
     }
-    this.deps.ports.claim(s.userId, ports);
+    let ports = published;
+    try {
+      if (engine.remote) {
+        ports = await this.deps.ports.allocate(s.userId);
+        this.update(s, { ports });
+        await this.reachPorts(ports, containerId);
+      } else {
+        this.deps.ports.claim(s.userId, ports);
+      }
+    } catch (error) {
+      this.release(s, { state: 'failed', reason: `Found ${s.username}'s Blender running but cannot reach it: ${(error as Error).message}` });
+      return;
+    }
     this.update(s, { state: 'waiting', containerId, ports, secret, reason: null });
     try {
       await waitForBlender({ addonPort: ports.addon, uiPort: ports.ui, secret }, {
@@ -608,9 +627,10 @@ export class SessionManager {
       // containers before it closes the stream): if they are not running when it is back, it was the engine.
       const now = performance.now();
       const running = [...this.sessions.values()]
-        .filter((s) => s.state === 'ready' || s.state === 'waiting' || (s.endedOutsideAt !== null && now - s.endedOutsideAt < (STOP_TIMEOUT_S + 10) * 1000))
+        .filter((s) => s.state === 'ready' || s.state === 'reconnecting' || s.state === 'waiting' || (s.endedOutsideAt !== null && now - s.endedOutsideAt < (STOP_TIMEOUT_S + 10) * 1000))
         .map((s) => s.userId);
       this.log(`Docker event stream ended${error ? `: ${error.message}` : ''}; reconnecting`);
+      for (const s of this.sessions.values()) if (s.state === 'ready') this.update(s, { state: 'reconnecting' });
       for (let backoffMs = 500; ; backoffMs = Math.min(backoffMs * 2, 10_000)) {
         await new Promise((r) => setTimeout(r, backoffMs).unref());
         if (this.abort.signal.aborted) return;
@@ -678,9 +698,26 @@ export class SessionManager {
     this.release(s, { containerId: null, ...(wasActive ? { state: 'stopped' as const, reason: 'The container was removed outside the panel' } : {}) });
   }
 
-  /** The container is no longer ours to talk to: drop the connection and the ports, and record the outcome. */
+  /**
+   * A remote engine's container published its ports on that machine's loopback: they answer on
+   * the session's own local ports, through the engine's connection.
+   */
+  private async reachPorts(ports: PortPair, containerId: string): Promise<void> {
+    const engine = this.deps.engine;
+    if (!engine.remote) return;
+    const published = pairFrom((await engine.inspectContainer(containerId))?.ports ?? {});
+    if (!published) throw new AppError('INTERNAL', 'The container is running but published no ports');
+    await engine.reach(ports.addon, published.addon);
+    await engine.reach(ports.ui, published.ui);
+  }
+
+  /** The container is no longer ours to talk to: drop the connection, the tunnels and the ports, and record the outcome. */
   private release(s: Session, outcome: Partial<Session>): void {
     s.client?.close();
+    if (s.ports) {
+      this.deps.engine.unreach(s.ports.addon);
+      this.deps.engine.unreach(s.ports.ui);
+    }
     this.deps.ports.release(s.userId);
     this.update(s, { client: null, secret: null, ports: null, startedAt: null, ...outcome });
   }

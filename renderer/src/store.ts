@@ -2,7 +2,7 @@ import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { User } from '../../shared/accounts';
 import type { Input, Method, PanelBridge, Result } from '../../shared/api';
 import type { ErrorData } from '../../shared/errors';
-import type { AdminSessionRow, SessionView, StartProgress } from '../../shared/sessions';
+import { showsBlender, type AdminSessionRow, type SessionView, type StartProgress } from '../../shared/sessions';
 
 export type View = 'workspace' | 'files' | 'admin' | 'keys' | 'ai';
 
@@ -79,7 +79,7 @@ export function createPanelStore(bridge: PanelBridge, now: () => number = Date.n
 
   const store = createStore<PanelState>()((set, get) => {
     const afterStart = (session: SessionView) => {
-      set({ session, progress: null, blenderAddress: session.state === 'ready' ? session.blenderAddress : null });
+      set({ session, progress: null, blenderAddress: showsBlender(session.state) ? session.blenderAddress : null });
     };
     const fail = (error: unknown) => {
       const data = asError(error);
@@ -267,7 +267,7 @@ export function createPanelStore(bridge: PanelBridge, now: () => number = Date.n
   bridge.on('session.changed', (view) => {
     const state = store.getState();
     if (state.user && view.userId === state.user.id) {
-      store.setState({ session: view, blenderAddress: view.state === 'ready' ? view.blenderAddress : null });
+      store.setState({ session: view, blenderAddress: showsBlender(view.state) ? view.blenderAddress : null });
     }
     if (state.user?.role === 'admin') {
       const previous = state.sessions.find((s) => s.userId === view.userId);

@@ -43,7 +43,7 @@ describe('signing in', () => {
   it.each([
     ['AUTH_FAILED', 'Wrong username or password', 'Sign-in failed'],
     ['LOCKED_OUT', 'Too many failed sign-ins. Try again in 30 s.', 'Account locked for now'],
-    ['DOCKER_UNAVAILABLE', 'Docker is not running or not reachable', 'Docker is not running'],
+    ['DOCKER_UNAVAILABLE', 'Docker is not running or not reachable', 'Docker is not reachable'],
   ] as const)('shows %s as "%s" and keeps what was typed', async (code, message, title) => {
     mountPanel((f) => f.fail('auth.signIn', { code, message }));
     fireEvent.change(await screen.findByLabelText('Username'), { target: { value: 'bob' } });

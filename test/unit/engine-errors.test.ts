@@ -67,7 +67,7 @@ describe('dockerOptions', () => {
   });
   it('refuses a plain-text tcp:// engine, and says how to use TLS', () => {
     expect(() => dockerOptions('tcp://10.0.0.5:2375')).toThrow(
-      'tcp://10.0.0.5:2375 is plain text: session secrets and integration keys would cross the network readable. Use TLS the way Docker does (DOCKER_TLS_VERIFY=1 and DOCKER_CERT_PATH holding ca.pem, cert.pem and key.pem, or the settings tlsCaPath, tlsCertPath and tlsKeyPath).',
+      'tcp://10.0.0.5:2375 is plain text: session secrets and integration keys would cross the network readable. Use TLS the way Docker does (DOCKER_TLS_VERIFY=1 and DOCKER_CERT_PATH holding ca.pem, cert.pem and key.pem, or the settings tlsCaPath, tlsCertPath and tlsKeyPath), or ssh://.',
     );
   });
   it('speaks TLS to a tcp:// engine with the certificates Docker\'s convention or the settings name', () => {

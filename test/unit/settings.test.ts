@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FileStore, MemoryStore } from '../../electron/services/document-store';
-import { dockerOptions, tlsFilesFrom } from '../../electron/services/engine';
+import { checkEndpoint, tlsFilesFrom } from '../../electron/services/engine';
 import { SettingsService } from '../../electron/services/settings';
 import { DEFAULT_SETTINGS, settingsSchema, type Settings } from '../../shared/settings';
 
@@ -28,6 +28,7 @@ describe('settings', () => {
       tlsCaPath: '',
       tlsCertPath: '',
       tlsKeyPath: '',
+      sshKeyPath: '',
       memoryMiB: 2048,
       cpus: 1,
       pidsLimit: 1024,
@@ -54,7 +55,7 @@ describe('settings', () => {
     [{ addonPortBase: 80 }, 'addonPortBase: must be at least 1024'],
     [{ uiPortBase: 10050 }, 'uiPortBase: the add-on and UI port ranges overlap'],
     [{ image: 'Bad Image!' }, 'image: must be a Docker image reference like blender-lab/blender:latest'],
-    [{ dockerEndpoint: 'http://x' }, 'dockerEndpoint: must be empty (the default) or start with unix://, tcp:// or npipe://'],
+    [{ dockerEndpoint: 'http://x' }, 'dockerEndpoint: must be empty (the default) or start with unix://, ssh://, tcp:// or npipe://'],
     [{ signUpAllowed: 'yes' }, 'signUpAllowed: must be true or false'],
     [{ tlsCaPath: '/etc/docker/ca.pem' }, 'tlsCaPath: give all three of tlsCaPath, tlsCertPath and tlsKeyPath, or none'],
     [{ tlsCaPath: 'ca.pem', tlsCertPath: '/c', tlsKeyPath: '/k' }, 'tlsCaPath: must be empty or an absolute path'],
@@ -67,9 +68,19 @@ describe('settings', () => {
   });
 
   it('refuses a plain-text tcp:// engine as the panel would (with its reason), and keeps the old value', () => {
-    const settings = new SettingsService(new MemoryStore<Settings>(DEFAULT_SETTINGS), (next) => void dockerOptions(next.dockerEndpoint || undefined, tlsFilesFrom(next, {})));
+    const settings = new SettingsService(new MemoryStore<Settings>(DEFAULT_SETTINGS), (next) => checkEndpoint(next.dockerEndpoint || undefined, tlsFilesFrom(next, {}), {}));
     expect(() => settings.update({ dockerEndpoint: 'tcp://10.0.0.5:2375' })).toThrow(/^tcp:\/\/10\.0\.0\.5:2375 is plain text: session secrets and integration keys would cross the network readable/);
     expect(settings.get().dockerEndpoint).toBe('');
+  });
+
+  it.each([
+    ['ssh://ops:hunter2@gpu-server', 'An ssh:// endpoint carries no password: the SSH agent or a key file signs in'],
+    ['ssh://ops@gpu-server/var/run/docker.sock', 'An ssh:// endpoint has no path: ssh://ops@gpu-server/var/run/docker.sock'],
+  ])('refuses the engine %s with "%s" and keeps the old value', (dockerEndpoint, message) => {
+    const settings = new SettingsService(new MemoryStore<Settings>(DEFAULT_SETTINGS), (next) => checkEndpoint(next.dockerEndpoint || undefined, tlsFilesFrom(next, {}), {}));
+    expect(() => settings.update({ dockerEndpoint })).toThrow(expect.objectContaining({ code: 'INVALID_INPUT', message }));
+    expect(settings.get().dockerEndpoint).toBe('');
+    expect(settings.update({ dockerEndpoint: 'ssh://ops@gpu-server:2222', sshKeyPath: '/home/ops/.ssh/lab' }).dockerEndpoint).toBe('ssh://ops@gpu-server:2222');
   });
 
   it('refuses something that is not an object', () => {

@@ -21,10 +21,11 @@ const FIELDS: { key: keyof Settings; label: string; type: 'text' | 'number' | 'c
   { key: 'portRangeSize', label: 'Ports per range', type: 'number' },
   { key: 'uploadLimitMiB', label: 'Largest upload in Files (MiB)', type: 'number' },
   { key: 'networkPool', label: 'Address range for people\'s networks', type: 'text' },
-  { key: 'dockerEndpoint', label: 'Docker endpoint (empty: this machine; tcp:// needs TLS)', type: 'text' },
+  { key: 'dockerEndpoint', label: 'Docker endpoint (empty: this machine; ssh://user@host; tcp:// needs TLS)', type: 'text' },
   { key: 'tlsCaPath', label: 'TLS: the engine\'s CA certificate (file)', type: 'text' },
   { key: 'tlsCertPath', label: 'TLS: this panel\'s certificate (file)', type: 'text' },
   { key: 'tlsKeyPath', label: 'TLS: this panel\'s key (file)', type: 'text' },
+  { key: 'sshKeyPath', label: 'SSH: key file (empty: the SSH agent and ~/.ssh keys)', type: 'text' },
   { key: 'signUpAllowed', label: 'People may create their own accounts', type: 'checkbox' },
 ];
 

@@ -5,6 +5,7 @@ import { History } from '../components/History';
 import { Versions } from '../components/Versions';
 import { useBridge, usePanel } from '../context';
 import { useFitScreen } from '../fit-screen';
+import { showsBlender } from '../../../shared/sessions';
 
 export function Workspace() {
   const session = usePanel((s) => s.session);
@@ -13,7 +14,7 @@ export function Workspace() {
   const bridge = useBridge();
   const [screen, setScreen] = useState<HTMLElement | null>(null);
   const [fullScreen, setFullScreen] = useState(false);
-  const showing = session?.state === 'ready' && !!address;
+  const showing = !!session && showsBlender(session.state) && !!address;
   useFitScreen(bridge, screen, showing, address);
 
   useEffect(() => {
@@ -27,6 +28,11 @@ export function Workspace() {
       <Header />
       <ErrorBanner />
       <SceneNotice />
+      {session?.state === 'reconnecting' && (
+        <p className="notice" role="status">
+          The connection to the Docker engine was lost; it is being made again. Your Blender runs on and nothing is lost.
+        </p>
+      )}
       <div className="work-area">
         <section className="blender" aria-label="Your Blender" ref={setScreen}>
           {showing ? (

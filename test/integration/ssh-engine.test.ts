@@ -1,0 +1,127 @@
+import http from 'node:http';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { Engine } from '../../electron/services/engine';
+import { Harness } from '../support/sessions-harness';
+import { TestSshd } from '../support/sshd';
+import { waitFor } from '../support/wait';
+
+// A panel whose Blenders run on "another machine": a real OpenSSH server on 127.0.0.1 in front of
+// this machine's engine. Containers publish on that machine's loopback only; the panel reaches
+// them through tunnels of its one SSH connection, on ports of its own ranges.
+const sshd = new TestSshd();
+let engine: Engine | null = null;
+let h: Harness | null = null;
+
+beforeAll(async () => {
+  await sshd.start();
+});
+afterAll(async () => {
+  await sshd.stop();
+});
+afterEach(async () => {
+  await h?.cleanup();
+  h = null;
+  engine?.close();
+  engine = null;
+});
+
+function answers(port: number, path: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    http.get({ host: '127.0.0.1', port, path, timeout: 5_000 }, (res) => { res.resume(); resolve(res.statusCode ?? 0); }).on('error', reject);
+  });
+}
+
+describe('an engine over SSH', () => {
+  it('runs a whole session through the tunnels: sign in, Blender ready, commands, sign out, and the scene back', async () => {
+    engine = Engine.connect(sshd.endpoint, null, sshd.access());
+    h = await new Harness(engine).init();
+    const { user } = await h.user('sasha');
+    const ready = await h.sessions.start(user);
+    expect(ready.state).toBe('ready');
+    // The container published on the engine host's loopback, on ports Docker chose; the panel's own ports are tunnels.
+    const info = (await engine.inspectContainer(ready.containerName))!;
+    const settings = h.settings.get();
+    expect(ready.ports!.addon - settings.addonPortBase).toBeGreaterThanOrEqual(0);
+    expect(ready.ports!.addon - settings.addonPortBase).toBeLessThan(settings.portRangeSize);
+    expect(Object.values(info.ports)).not.toContain(ready.ports!.addon);
+    expect(Object.values(info.configuredPorts)).toEqual([0, 0]);
+    expect(await answers(ready.ports!.ui, '/vnc.html')).toBe(200);
+    expect(h.sessions.uiAddress(user.id)).toMatch(new RegExp(`^http://127\\.0\\.0\\.1:${ready.ports!.ui}/blender-lab\\.html#token=`));
+
+    await h.sessions.command(user.id, 'execute_code', { code: 'import bpy\nbpy.ops.mesh.primitive_cube_add()\nbpy.context.active_object.name = "OverSsh"' });
+    await h.sessions.stop(user.id, 'sign-out');
+    // The tunnels close with the session.
+    await expect(answers(ready.ports!.ui, '/vnc.html')).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+    await h.sessions.start(user);
+    expect((await h.sessions.command(user.id, 'get_scene_info', {})).objects.map((o) => o.name)).toContain('OverSsh');
+  });
+
+  it('comes back after the SSH server restarts mid-session: reconnecting, then the same Blender, nothing lost, nothing doubled', async () => {
+    engine = Engine.connect(sshd.endpoint, null, sshd.access());
+    h = await new Harness(engine).init();
+    const { user } = await h.user('rhea');
+    const before = await h.sessions.start(user);
+    await h.sessions.command(user.id, 'execute_code', { code: 'import bpy\nbpy.ops.mesh.primitive_monkey_add()\nbpy.context.active_object.name = "BeforeTheCut"' });
+    const states: string[] = [];
+    h.sessions.changed.on((view) => { if (view.userId === user.id) states.push(view.state); });
+
+    await sshd.restart();
+
+    await waitFor('the session to say it is reconnecting', () => states.includes('reconnecting'), { timeoutMs: 30_000 });
+    await expect(h.sessions.command(user.id, 'get_scene_info', {})).rejects.toMatchObject({ code: 'SESSION_NOT_READY', message: expect.stringMatching(/^The connection to the Docker engine was lost/) });
+    await waitFor('the session to be ready again', () => h!.sessions.get(user.id)?.state === 'ready', { timeoutMs: 60_000 });
+    const after = h.sessions.get(user.id)!;
+    expect(after.ports).toEqual(before.ports);
+    expect((await h.sessions.command(user.id, 'get_scene_info', {})).objects.map((o) => o.name)).toContain('BeforeTheCut');
+    expect(await answers(after.ports!.ui, '/vnc.html')).toBe(200);
+    expect(await engine.listContainers(h.labels(user.id))).toHaveLength(1);
+  });
+
+  it('refuses an engine host whose key changed, showing the fingerprint, until an administrator accepts exactly that key', async () => {
+    const knownHosts = path.join(sshd.dir, 'known_hosts-stale');
+    const stale = path.join(sshd.dir, 'stale_host_key');
+    execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', stale]);
+    const [type, key] = execFileSync('cat', [`${stale}.pub`], { encoding: 'utf8' }).trim().split(/\s+/);
+    writeFileSync(knownHosts, `[127.0.0.1]:${sshd.port} ${type} ${key}\n`);
+    engine = Engine.connect(sshd.endpoint, null, sshd.access({ knownHosts }));
+
+    await expect(engine.ping()).rejects.toMatchObject({
+      code: 'HOST_KEY_UNTRUSTED',
+      message: `The host key of blenderlab-remote@127.0.0.1:${sshd.port} has CHANGED: it is now ssh-ed25519 ${sshd.fingerprint}, which no known_hosts entry for it holds. This can mean someone is intercepting the connection. If the server was reinstalled, an administrator can accept the new key in Settings after checking its fingerprint.`,
+    });
+    expect(engine.link!.untrustedKey?.fingerprint).toBe(sshd.fingerprint);
+    expect(() => engine!.link!.acceptHostKey('SHA256:somethingElse')).toThrow(expect.objectContaining({ code: 'CONFLICT' }));
+    await expect(engine.ping()).rejects.toMatchObject({ code: 'HOST_KEY_UNTRUSTED' });
+
+    engine.link!.acceptHostKey(sshd.fingerprint);
+    await engine.ping();
+  });
+
+  it('refuses an unknown host key and a key the server does not accept, each with what to do', async () => {
+    const empty = path.join(sshd.dir, 'known_hosts-empty');
+    writeFileSync(empty, '');
+    engine = Engine.connect(sshd.endpoint, null, sshd.access({ knownHosts: empty }));
+    await expect(engine.ping()).rejects.toMatchObject({
+      code: 'HOST_KEY_UNTRUSTED',
+      message: `The host key of blenderlab-remote@127.0.0.1:${sshd.port} is not known: ssh-ed25519 ${sshd.fingerprint}. Check it on the server (ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub) and accept it in Settings, or add it to ~/.ssh/known_hosts.`,
+    });
+    engine.close();
+
+    const stranger = path.join(sshd.dir, 'stranger_key');
+    execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', stranger]);
+    engine = Engine.connect(sshd.endpoint, null, sshd.access({ keyPath: stranger }));
+    await expect(engine.ping()).rejects.toMatchObject({
+      code: 'DOCKER_UNAVAILABLE',
+      message: `Signing in to blenderlab-remote@127.0.0.1:${sshd.port} failed (tried a key file): add this panel's public key to the server's authorized_keys, or set sshKeyPath.`,
+    });
+    engine.close();
+
+    const locked = path.join(sshd.dir, 'locked_key');
+    execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', 'a passphrase', '-f', locked]);
+    engine = Engine.connect(sshd.endpoint, null, sshd.access({ keyPath: locked }));
+    await expect(engine.ping()).rejects.toMatchObject({ code: 'INVALID_INPUT', message: `The SSH key ${locked} is protected by a passphrase: add it to your SSH agent (ssh-add) instead` });
+  });
+});
