@@ -4,10 +4,13 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { Duplex } from 'node:stream';
-import { Client, utils, type ClientChannel } from 'ssh2';
+import ssh2, { type Client, type ClientChannel } from 'ssh2';
 import { Emitter } from '../../../shared/emitter';
 import { AppError } from '../../../shared/errors';
 import { presentedKey, type KnownHosts, type PresentedKey } from './known-hosts';
+
+// ssh2 is CommonJS: the main bundle (ES modules) reaches its parts through the default export.
+const { Client: SshClient, utils } = ssh2;
 
 export interface SshEndpoint {
   host: string;
@@ -185,7 +188,7 @@ export class SshLink {
       return Promise.reject(error);
     }
     return new Promise<Client>((resolve, reject) => {
-      const client = new Client();
+      const client = new SshClient();
       let refused: PresentedKey | null = null;
       let settled = false;
       const fail = (error: AppError) => {
