@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { User } from './accounts';
 import type { ObjectInfo, SavedStates, SceneInfo, Screenshot } from './blender';
 import type { CredentialStatus } from './credentials';
+import type { EngineStatus } from './engine';
 import type { ErrorData } from './errors';
 import { MAX_PATH_CHARS, type FolderListing, type RenderResult, type TransferTicket } from './files';
 import type { McpCall, McpTokenView, NewMcpToken } from './mcp';
@@ -68,6 +69,10 @@ export const methods = {
   'admin.deleteUser': { input: z.object({ userId, deleteData: z.boolean() }).strict() },
   'admin.settings': { input: none },
   'admin.updateSettings': { input: z.record(z.string().max(64), z.unknown()) },
+  'admin.engine': { input: none },
+  'admin.acceptHostKey': {
+    input: z.object({ fingerprint: z.string().regex(/^SHA256:[A-Za-z0-9+/]{43}$/, 'must be a fingerprint as ssh-keygen -lf prints it (SHA256:…)') }).strict(),
+  },
 } as const satisfies Record<Method, { input: z.ZodType }>;
 
 export type Input<M extends Method> = z.input<(typeof methods)[M]['input']>;
@@ -123,7 +128,10 @@ export interface Results {
   'admin.resetPassword': null;
   'admin.deleteUser': null;
   'admin.settings': Settings;
+  /** Saved; when the engine changed, the Blenders on the previous one were saved and stopped first. */
   'admin.updateSettings': Settings;
+  'admin.engine': EngineStatus;
+  'admin.acceptHostKey': EngineStatus;
 }
 
 export type Result<M extends Method> = Results[M];

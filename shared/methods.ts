@@ -47,6 +47,8 @@ export const METHOD_ROLES = {
   'admin.deleteUser': 'admin',
   'admin.settings': 'admin',
   'admin.updateSettings': 'admin',
+  'admin.engine': 'admin',
+  'admin.acceptHostKey': 'admin',
 } as const;
 
 export type Method = keyof typeof METHOD_ROLES;

@@ -13,7 +13,7 @@ export function isActive(state: SessionState): boolean {
   return state !== 'stopped' && state !== 'failed';
 }
 
-export type StopReason = 'sign-out' | 'idle' | 'admin' | 'tray' | 'quit' | 'account-disabled' | 'account-deleted' | 'open-version' | 'open-file' | 'engine';
+export type StopReason = 'sign-out' | 'idle' | 'admin' | 'tray' | 'quit' | 'account-disabled' | 'account-deleted' | 'open-version' | 'open-file' | 'engine' | 'engine-change';
 
 export type StartStep = 'image' | 'volume' | 'container' | 'queue' | 'booting' | 'ui' | 'addon' | 'scene' | 'ready';
 

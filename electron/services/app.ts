@@ -7,6 +7,7 @@ import { DEFAULT_BASE_IMAGE } from './blender-image';
 import { CredentialService, KeytarSecretStore, type SecretStore } from './credentials';
 import { FileStore, MemoryStore, type DocumentStore } from './document-store';
 import { checkEndpoint, Engine, sshAccessFor, tlsFilesFrom } from './engine';
+import { EngineControl } from './engine-control';
 import { McpEndpoint } from './mcp-endpoint';
 import { FileService } from './files';
 import { McpTokenService, mcpTokensFileSchema } from './mcp-tokens';
@@ -62,9 +63,10 @@ export async function createApp(opts: AppOptions): Promise<App> {
     signUpAllowed: () => settings.get().signUpAllowed,
     signInLimits: () => ({ idleMinutes: settings.get().signOutIdleMinutes, maxHours: settings.get().signInMaxHours }),
   });
+  const connect = (s: Settings) => Engine.connect(s.dockerEndpoint || undefined, tlsFilesFrom(s), sshAccessFor(s, dataDir));
   let engine: Engine;
   try {
-    engine = Engine.connect(settings.get().dockerEndpoint || undefined, tlsFilesFrom(settings.get()), sshAccessFor(settings.get(), dataDir));
+    engine = connect(settings.get());
   } catch (error) {
     // A settings file from elsewhere may name an engine the panel refuses (plain-text tcp://):
     // the panel still opens, says why, and reaches no engine until an administrator fixes it.
@@ -84,7 +86,12 @@ export async function createApp(opts: AppOptions): Promise<App> {
   const mcpTokens = new McpTokenService(new FileStore(dataDir, 'mcp-tokens', mcpTokensFileSchema), (id) => accounts.getUser(id)?.username ?? null);
   // The API names the endpoint's address, and the endpoint calls through the API: each refers to the other once both exist.
   const files = new FileService({ engine, sessions, settings: () => settings.get() });
-  const api: ApiServer = new ApiServer({ accounts, sessions, settings, credentials, files, mcpTokens, mcpUrl: (): string | null => endpoint.url() });
+  const report = (message: string) => {
+    if (!problems.includes(message)) problems.push(message);
+    log(message);
+  };
+  const engineControl = new EngineControl({ engine, sessions, connect, report }, settings.get().dockerEndpoint);
+  const api: ApiServer = new ApiServer({ accounts, sessions, settings, credentials, files, mcpTokens, engine: engineControl, mcpUrl: (): string | null => endpoint.url() });
   const endpoint = new McpEndpoint({ api, tokens: mcpTokens, userOf: (id) => accounts.getUser(id), log });
   const openMcp = async (port: number) => {
     await endpoint.close();
@@ -102,19 +109,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
     if (opts.mcpPort === undefined && next.mcpPort !== previous.mcpPort) void openMcp(next.mcpPort);
   });
 
-  let retry: NodeJS.Timeout | null = null;
-  const start = async (): Promise<void> => {
-    try {
-      await sessions.init();
-    } catch (error) {
-      const message = `Docker is not reachable yet (${(error as Error).message}); retrying every 5 s`;
-      if (!problems.includes(message)) problems.push(message);
-      log(message);
-      retry = setTimeout(() => void start(), 5_000);
-      retry.unref();
-    }
-  };
-  await start();
+  await engineControl.start();
 
   return {
     api,
@@ -124,7 +119,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
     settings,
     problems,
     async dispose() {
-      if (retry) clearTimeout(retry);
+      engineControl.dispose();
       api.dispose();
       await endpoint.close();
       await sessions.dispose();

@@ -163,11 +163,28 @@ export function checkEndpoint(endpoint: string | undefined, tls: TlsFiles | null
 
 /** The only code that talks to Docker. Every failure comes out as an AppError with a stable code. */
 export class Engine {
+  private current: { docker: Docker; link: SshLink | null };
+
   /** `link`: the SSH connection a remote engine is reached through, its session ports included. */
-  constructor(
-    readonly docker: Docker,
-    readonly link: SshLink | null = null,
-  ) {}
+  constructor(docker: Docker, link: SshLink | null = null) {
+    this.current = { docker, link };
+  }
+
+  get docker(): Docker {
+    return this.current.docker;
+  }
+
+  get link(): SshLink | null {
+    return this.current.link;
+  }
+
+  /** From now on talks to `next`'s engine (an endpoint changed in Settings); the old connection is closed. */
+  switchTo(next: Engine): void {
+    if (next.current === this.current) return;
+    const old = this.current;
+    this.current = next.current;
+    old.link?.close();
+  }
 
   static connect(endpoint?: string, tls: TlsFiles | null = null, ssh: SshAccess | null = null, env: NodeJS.ProcessEnv = process.env): Engine {
     endpoint ||= env.DOCKER_HOST;

@@ -6,6 +6,7 @@ import type { METHOD_ROLES } from '../../shared/methods';
 import type { SessionView, StartProgress } from '../../shared/sessions';
 import type { AccountService } from './accounts';
 import type { CredentialService } from './credentials';
+import type { EngineControl } from './engine-control';
 import type { FileService } from './files';
 import type { McpTokenService } from './mcp-tokens';
 import type { SessionManager } from './sessions';
@@ -18,6 +19,7 @@ export interface ServiceDeps {
   credentials: CredentialService;
   files: FileService;
   mcpTokens: McpTokenService;
+  engine: EngineControl;
   /** The AI clients' endpoint, once it listens. */
   mcpUrl: () => string | null;
 }
@@ -45,7 +47,7 @@ export type Handlers = { [M in Method]: (input: Validated<M>, context: CallConte
  * What every method does. Rights are not checked here: the caller arrives already resolved for
  * the method's declared role, so a handler only ever acts for that caller.
  */
-export function createHandlers({ accounts, sessions, settings, credentials, files, mcpTokens, mcpUrl }: ServiceDeps): Handlers {
+export function createHandlers({ accounts, sessions, settings, credentials, files, mcpTokens, engine, mcpUrl }: ServiceDeps): Handlers {
   /** A session as its owner sees it: with the address of their Blender, secret included. */
   const own = (view: SessionView): SessionView => ({ ...view, blenderAddress: sessions.uiAddress(view.userId) });
 
@@ -147,7 +149,14 @@ export function createHandlers({ accounts, sessions, settings, credentials, file
       return null;
     },
     'admin.settings': () => settings.get(),
-    'admin.updateSettings': (patch) => settings.update(patch),
+    'admin.updateSettings': async (patch) => {
+      const previous = settings.get();
+      const next = settings.update(patch);
+      await engine.follow(previous, next);
+      return next;
+    },
+    'admin.engine': () => engine.status(),
+    'admin.acceptHostKey': ({ fingerprint }) => engine.acceptHostKey(fingerprint),
   };
 
   async function signOut(token: string): Promise<void> {

@@ -81,6 +81,7 @@ const STOP_WORDS: Record<StopReason, string> = {
   'open-version': 'Restarting with an earlier version',
   'open-file': 'Restarting with a file of yours',
   engine: 'Stopped when Docker restarted (the scene was saved)',
+  'engine-change': 'Stopped when the panel moved to another Docker engine (the scene was saved on the previous one, where your files stay)',
 };
 
 /**
@@ -96,7 +97,7 @@ export class SessionManager {
   private readonly sessions = new Map<string, Session>();
   private readonly queues = new Map<string, Promise<unknown>>();
   private readonly clock: () => Date;
-  private readonly abort = new AbortController();
+  private abort = new AbortController();
   private idleTimer: NodeJS.Timeout | null = null;
   private imageBuild: Promise<void> | null = null;
   private engineCpus = 1;
@@ -119,10 +120,36 @@ export class SessionManager {
   }
 
   async dispose(): Promise<void> {
+    await this.stopFollowing();
+    for (const s of this.sessions.values()) s.client?.close();
+  }
+
+  /**
+   * Before the panel moves to another engine: saves and stops every Blender on this one and stops
+   * following it. `init()` then starts over on the new one. Says whose Blender could not be
+   * stopped cleanly (an engine that is unreachable), and why.
+   */
+  async leaveEngine(): Promise<{ username: string; message: string }[]> {
+    const active = [...this.sessions.values()].filter((s) => s.containerId && isActive(s.state));
+    const outcomes = await Promise.allSettled(active.map((s) => this.stop(s.userId, 'engine-change')));
+    const failures = outcomes.flatMap((outcome, i) => {
+      const { username } = active[i]!;
+      if (outcome.status === 'rejected') return [{ username, message: (outcome.reason as Error).message }];
+      const save = outcome.value?.lastSave;
+      return save && !save.ok ? [{ username, message: save.message }] : [];
+    });
+    await this.stopFollowing();
+    for (const s of this.sessions.values()) this.release(s, { containerId: null, ...(isActive(s.state) ? { state: 'stopped' as const, reason: STOP_WORDS['engine-change'] } : {}) });
+    this.abort = new AbortController();
+    return failures;
+  }
+
+  private async stopFollowing(): Promise<void> {
     this.abort.abort();
     if (this.idleTimer) clearInterval(this.idleTimer);
-    for (const s of this.sessions.values()) s.client?.close();
+    this.idleTimer = null;
     await this.watching?.catch(() => {});
+    this.watching = null;
   }
 
   list(): SessionView[] {
@@ -303,9 +330,11 @@ export class SessionManager {
       let ports: PortPair | null = null;
       for (let attempt = 0; ; attempt++) {
         const preferred = info ? pairFrom(info.configuredPorts) : null;
-        ports = await this.deps.ports.allocate(user.id, preferred);
-        // A remote engine publishes on ports of its own choosing; the panel's are local tunnels.
-        if (info && !engine.remote && !(preferred && preferred.addon === ports.addon && preferred.ui === ports.ui)) {
+        ports = await this.deps.ports.allocate(user.id, engine.remote ? null : preferred);
+        // A local engine publishes on the panel's own ports; a remote one on ports of its own
+        // choosing (none fixed), which the panel's reach through tunnels.
+        const fits = engine.remote ? preferred === null : preferred?.addon === ports.addon && preferred.ui === ports.ui;
+        if (info && !fits) {
           await engine.removeContainer(info.id);
           info = null;
         }

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../electron/services/engine';
+import { testEngine } from '../support/blender';
 import { Harness } from '../support/sessions-harness';
 import { TestSshd } from '../support/sshd';
 import { waitFor } from '../support/wait';
@@ -78,6 +79,36 @@ describe('an engine over SSH', () => {
     expect((await h.sessions.command(user.id, 'get_scene_info', {})).objects.map((o) => o.name)).toContain('BeforeTheCut');
     expect(await answers(after.ports!.ui, '/vnc.html')).toBe(200);
     expect(await engine.listContainers(h.labels(user.id))).toHaveLength(1);
+  });
+
+  it('moves to an SSH engine from Settings without a restart: Blenders saved and stopped first, the host key accepted by an administrator, then sessions run through it', async () => {
+    const empty = path.join(sshd.dir, 'known_hosts-none');
+    writeFileSync(empty, '');
+    h = new Harness(testEngine());
+    h.connect = (settings) => (engine = Engine.connect(settings.dockerEndpoint, null, sshd.access({ knownHosts: empty })));
+    await h.init();
+    const admin = await h.user('root');
+    const { password } = await h.user('mika');
+    const mika = await h.window('mika', password);
+    const root = await h.window('root', admin.password);
+    await mika.call('blender.run', { code: 'import bpy\nbpy.ops.mesh.primitive_cylinder_add()\nbpy.context.active_object.name = "BeforeTheMove"' });
+
+    await root.call('admin.updateSettings', { dockerEndpoint: sshd.endpoint });
+    const stopped = await mika.call('session.mine');
+    expect(stopped).toMatchObject({ state: 'stopped', reason: 'Stopped when the panel moved to another Docker engine (the scene was saved on the previous one, where your files stay)', lastSave: { ok: true } });
+    const refused = await root.call('admin.engine');
+    expect(refused).toMatchObject({ endpoint: sshd.endpoint, kind: 'ssh', reachable: false, untrustedHostKey: { type: 'ssh-ed25519', fingerprint: sshd.fingerprint }, lastMove: { from: '', to: sshd.endpoint, stopped: 2, notSaved: [] } });
+    expect(refused.problem).toMatch(/is not known: ssh-ed25519 SHA256:/);
+    await expect(root.call('admin.acceptHostKey', { fingerprint: 'SHA256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' })).rejects.toMatchObject({ code: 'CONFLICT' });
+    await expect(mika.call('admin.acceptHostKey', { fingerprint: sshd.fingerprint })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+
+    expect(await root.call('admin.acceptHostKey', { fingerprint: sshd.fingerprint })).toMatchObject({ reachable: true, untrustedHostKey: null });
+    const again = await mika.call('session.start');
+    expect(again.state).toBe('ready');
+    expect(engine!.remote).toBe(true);
+    // The engine behind this SSH server is the one the volume was on: the work is there.
+    expect((await mika.call('blender.sceneInfo')).objects.map((o: { name: string }) => o.name)).toContain('BeforeTheMove');
+    expect(Object.values((await engine!.inspectContainer(again.containerName))!.configuredPorts)).toEqual([0, 0]);
   });
 
   it('refuses an engine host whose key changed, showing the fingerprint, until an administrator accepts exactly that key', async () => {

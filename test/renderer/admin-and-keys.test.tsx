@@ -6,7 +6,8 @@ import { PanelProvider } from '../../renderer/src/context';
 import { Keys } from '../../renderer/src/screens/Keys';
 import { createPanelStore } from '../../renderer/src/store';
 import { DEFAULT_SETTINGS } from '../../shared/settings';
-import { ada, bob, fakeBridge } from './fake-bridge';
+import type { EngineStatus } from '../../shared/engine';
+import { ada, bob, fakeBridge, sessionOf } from './fake-bridge';
 
 afterEach(cleanup);
 
@@ -54,6 +55,66 @@ describe('settings', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Save settings' }));
     expect((await screen.findByRole('alert')).textContent).toBe('idleTimeoutMinutes: must be at least 1');
     expect(f.calls).toContainEqual(['admin.updateSettings', { idleTimeoutMinutes: 0 }]);
+  });
+});
+
+describe('the Docker engine', () => {
+  const here: EngineStatus = { endpoint: '', kind: 'local', reachable: true, problem: null, untrustedHostKey: null, lastMove: null };
+  const FINGERPRINT = 'SHA256:nThbg6kXUpJWGl7E1IGOCspRomTxdCARLviKw6E5SY8';
+
+  it('asks before moving to another engine, naming whose Blender stops, then shows what the move did', async () => {
+    const f = fakeBridge();
+    let checks = 0;
+    f.answer('admin.settings', DEFAULT_SETTINGS);
+    f.answer('admin.engine', () =>
+      ++checks === 1
+        ? here
+        : { ...here, endpoint: 'ssh://ops@gpu-server', kind: 'ssh', lastMove: { at: '2026-11-25T21:50:00Z', from: '', to: 'ssh://ops@gpu-server', stopped: 1, notSaved: [{ username: 'bob', message: 'Not saved: Blender was not reachable' }] } },
+    );
+    f.answer('admin.updateSettings', { ...DEFAULT_SETTINGS, dockerEndpoint: 'ssh://ops@gpu-server' });
+    const store = createPanelStore(f.bridge);
+    store.setState({ user: ada, sessions: [{ ...sessionOf(ada), state: 'ready', stats: null }, { ...sessionOf(bob), state: 'stopped', stats: null }] });
+    render(<PanelProvider store={store} bridge={f.bridge}><AdminSettings /></PanelProvider>);
+
+    expect((await screen.findByLabelText('Docker engine')).textContent).toMatch(/^Docker engine: this machine \(this machine\) — reachable/);
+    fireEvent.change(screen.getByLabelText(/^Docker endpoint/), { target: { value: 'ssh://ops@gpu-server' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Save settings' }));
+    const asking = await screen.findByRole('alertdialog', { name: 'Move to another engine' });
+    expect(asking.textContent).toContain('Moving to another engine saves and stops the Blenders running now (ada).');
+    expect(f.calls.some(([method]) => method === 'admin.updateSettings')).toBe(false);
+
+    fireEvent.click(within(asking).getByRole('button', { name: 'Save and move' }));
+    await waitFor(() => expect(screen.getByLabelText('Docker engine').textContent).toContain('Moved from this machine to ssh://ops@gpu-server'));
+    expect(f.calls).toContainEqual(['admin.updateSettings', { dockerEndpoint: 'ssh://ops@gpu-server' }]);
+    expect(screen.getByLabelText('Docker engine').textContent).toContain('1 Blender saved and stopped. Not saved: bob (Not saved: Blender was not reachable).');
+  });
+
+  it('changes nothing when the move is cancelled', async () => {
+    const f = mount(<AdminSettings />, (f) => {
+      f.answer('admin.settings', DEFAULT_SETTINGS);
+      f.answer('admin.engine', here);
+    });
+    fireEvent.change(await screen.findByLabelText(/^SSH: key file/), { target: { value: '/home/ada/.ssh/lab' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Save settings' }));
+    fireEvent.click(within(await screen.findByRole('alertdialog')).getByRole('button', { name: 'Cancel' }));
+    expect(screen.queryByRole('alertdialog')).toBeNull();
+    expect(f.calls.some(([method]) => method === 'admin.updateSettings')).toBe(false);
+  });
+
+  it('shows an untrusted SSH host key with its fingerprint, and trusts exactly that key when asked', async () => {
+    const f = mount(<AdminSettings />, (f) => {
+      f.answer('admin.settings', { ...DEFAULT_SETTINGS, dockerEndpoint: 'ssh://ops@gpu-server' });
+      f.answer('admin.engine', { ...here, endpoint: 'ssh://ops@gpu-server', kind: 'ssh', reachable: false, problem: 'The host key of ops@gpu-server:22 is not known', untrustedHostKey: { type: 'ssh-ed25519', fingerprint: FINGERPRINT } });
+      f.answer('admin.acceptHostKey', { ...here, endpoint: 'ssh://ops@gpu-server', kind: 'ssh' });
+    });
+    const engine = await screen.findByLabelText('Docker engine');
+    await waitFor(() => expect(engine.textContent).toContain(`ssh-ed25519 ${FINGERPRINT}`));
+    expect(engine.textContent).toContain('not reachable');
+    fireEvent.click(within(engine).getByRole('button', { name: 'Trust this host key' }));
+    expect((await screen.findByRole('status')).textContent).toBe(`Trusted the host key ${FINGERPRINT}`);
+    expect(f.calls).toContainEqual(['admin.acceptHostKey', { fingerprint: FINGERPRINT }]);
+    expect(engine.textContent).toContain('(over SSH) — reachable');
+    expect(within(engine).queryByRole('button', { name: 'Trust this host key' })).toBeNull();
   });
 });
 

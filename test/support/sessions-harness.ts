@@ -9,6 +9,7 @@ import { DEFAULT_BASE_IMAGE } from '../../electron/services/blender-image';
 import { CredentialService, KeytarSecretStore } from '../../electron/services/credentials';
 import { MemoryStore } from '../../electron/services/document-store';
 import type { Engine } from '../../electron/services/engine';
+import { EngineControl } from '../../electron/services/engine-control';
 import { instanceLabels, LABELS } from '../../electron/services/naming';
 import { PortAllocator } from '../../electron/services/ports';
 import { SessionManager, type SessionDeps } from '../../electron/services/sessions';
@@ -41,6 +42,9 @@ export class Harness {
   /** The panel's API over these services, as a window or tab reaches it. */
   api!: ApiServer;
   files!: FileService;
+  engineControl!: EngineControl;
+  /** How the panel connects when the settings name another engine: the same engine unless a test says otherwise. */
+  connect: (settings: Settings) => Engine = () => this.engine;
   readonly mcpTokens = new McpTokenService(new MemoryStore<McpTokensFile>({ version: 1, tokens: [] }), (id) => this.accounts.getUser(id)?.username ?? null);
   mcp: McpEndpoint | null = null;
 
@@ -76,7 +80,8 @@ export class Harness {
       ...this.extra,
     });
     this.files = new FileService({ engine: this.engine, sessions: this.sessions, settings: () => this.settings.get() });
-    this.api = new ApiServer({ accounts: this.accounts, sessions: this.sessions, settings: this.settings, credentials: this.credentials, files: this.files, mcpTokens: this.mcpTokens, mcpUrl: () => this.mcp?.url() ?? null });
+    this.engineControl = new EngineControl({ engine: this.engine, sessions: this.sessions, connect: (settings) => this.connect(settings), report: () => {} }, this.settings.get().dockerEndpoint);
+    this.api = new ApiServer({ accounts: this.accounts, sessions: this.sessions, settings: this.settings, credentials: this.credentials, files: this.files, mcpTokens: this.mcpTokens, engine: this.engineControl, mcpUrl: () => this.mcp?.url() ?? null });
   }
 
   async init() {

@@ -7,6 +7,7 @@ import { MemoryStore } from '../../electron/services/document-store';
 import { McpTokenService, type McpTokensFile } from '../../electron/services/mcp-tokens';
 import { Engine } from '../../electron/services/engine';
 import { PortAllocator } from '../../electron/services/ports';
+import { EngineControl } from '../../electron/services/engine-control';
 import { SessionManager } from '../../electron/services/sessions';
 import { SettingsService } from '../../electron/services/settings';
 import { DEFAULT_SETTINGS, type Settings } from '../../shared/settings';
@@ -15,8 +16,9 @@ import { DEFAULT_SETTINGS, type Settings } from '../../shared/settings';
 function api() {
   const settings = new SettingsService(new MemoryStore<Settings>(DEFAULT_SETTINGS));
   const accounts = new AccountService({ store: new MemoryStore<AccountsFile>({ version: 1, users: [] }), signUpAllowed: () => true, cost: { N: 1024, r: 8, p: 1 } });
+  const engine = Engine.connect('unix:///nonexistent/docker.sock');
   const sessions = new SessionManager({
-    engine: Engine.connect('unix:///nonexistent/docker.sock'),
+    engine,
     settings: () => settings.get(),
     ports: new PortAllocator(() => settings.get()),
     credentials: null,
@@ -26,7 +28,7 @@ function api() {
   });
   const events: unknown[] = [];
   const mcpTokens = new McpTokenService(new MemoryStore<McpTokensFile>({ version: 1, tokens: [] }), (id) => accounts.getUser(id)?.username ?? null);
-  const server = new ApiServer({ accounts, sessions, settings, credentials: {} as CredentialService, files: new FileService({ engine: Engine.connect('unix:///nonexistent/docker.sock'), sessions, settings: () => settings.get() }), mcpTokens, mcpUrl: () => null });
+  const server = new ApiServer({ accounts, sessions, settings, credentials: {} as CredentialService, files: new FileService({ engine, sessions, settings: () => settings.get() }), mcpTokens, engine: new EngineControl({ engine, sessions, connect: () => engine, report: () => {} }, ''), mcpUrl: () => null });
   return { connection: server.connect((event, payload) => events.push([event, payload])), events, server, accounts, sessions };
 }
 

@@ -1,7 +1,12 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import type { Settings } from '../../../shared/settings';
+import { EngineState } from './EngineState';
 import { Notice } from './Notice';
-import { useBridge } from '../context';
+import { useBridge, usePanel } from '../context';
+import { isActive } from '../../../shared/sessions';
+
+/** Changing any of these moves the panel to another engine (or reaches it another way). */
+const ENGINE_FIELDS: (keyof Settings)[] = ['dockerEndpoint', 'tlsCaPath', 'tlsCertPath', 'tlsKeyPath', 'sshKeyPath'];
 
 const FIELDS: { key: keyof Settings; label: string; type: 'text' | 'number' | 'checkbox' }[] = [
   { key: 'image', label: 'Blender image', type: 'text' },
@@ -34,6 +39,11 @@ export function AdminSettings() {
   const [settings, setSettings] = useState<Settings | null>(null);
   const [draft, setDraft] = useState<Record<string, string | boolean>>({});
   const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
+  const [confirming, setConfirming] = useState(false);
+  const [saving, setSaving] = useState(false);
+  const [engineChecks, setEngineChecks] = useState(0);
+  const sessions = usePanel((s) => s.sessions);
+  const running = sessions.filter((row) => isActive(row.state)).map((row) => row.username);
 
   useEffect(() => {
     void bridge.api['admin.settings']({}).then((r) => {
@@ -45,14 +55,23 @@ export function AdminSettings() {
 
   const value = (key: keyof Settings) => (key in draft ? draft[key] : settings[key]);
 
+  const movesEngine = ENGINE_FIELDS.some((key) => key in draft && draft[key] !== settings[key]);
+
   const save = async (event: FormEvent) => {
     event.preventDefault();
+    // Moving engines stops every Blender on the current one: the administrator says so first.
+    if (movesEngine && !confirming) return setConfirming(true);
+    setConfirming(false);
     const patch: Record<string, unknown> = {};
     for (const { key, type } of FIELDS) {
       if (!(key in draft)) continue;
       patch[key] = type === 'number' ? Number(draft[key]) : draft[key];
     }
+    setSaving(true);
+    setMessage(movesEngine ? { ok: true, text: 'Saving the open scenes and moving to the new engine…' } : null);
     const reply = await bridge.api['admin.updateSettings'](patch);
+    setSaving(false);
+    if (movesEngine) setEngineChecks((n) => n + 1);
     if (reply.ok) {
       setSettings(reply.value);
       setDraft({});
@@ -65,6 +84,7 @@ export function AdminSettings() {
   return (
     <section aria-labelledby="settings-title">
       <h2 id="settings-title">Settings</h2>
+      <EngineState refresh={engineChecks} />
       <form className="inline-form" onSubmit={save}>
         {FIELDS.map(({ key, label, type }) =>
           type === 'checkbox' ? (
@@ -80,9 +100,26 @@ export function AdminSettings() {
           ),
         )}
         <Notice notice={message} />
-        <button type="submit" className="primary" disabled={Object.keys(draft).length === 0}>
-          Save settings
-        </button>
+        {confirming ? (
+          <div role="alertdialog" aria-label="Move to another engine" className="confirm">
+            <p>
+              {running.length
+                ? `Moving to another engine saves and stops the Blenders running now (${running.join(', ')}).`
+                : 'The panel will move to another engine.'}{' '}
+              People's files stay on the engine their Blender ran on: on the new one they start with their files from there.
+            </p>
+            <button type="submit" className="primary">
+              Save and move
+            </button>
+            <button type="button" onClick={() => setConfirming(false)}>
+              Cancel
+            </button>
+          </div>
+        ) : (
+          <button type="submit" className="primary" disabled={saving || Object.keys(draft).length === 0}>
+            Save settings
+          </button>
+        )}
       </form>
     </section>
   );
