@@ -44,6 +44,11 @@ export const settingsSchema = z
     tlsCaPath: filePath,
     tlsCertPath: filePath,
     tlsKeyPath: filePath,
+    /** Where a tcp:// (TLS) engine publishes session ports: its host's address on the lab network; empty: 127.0.0.1. */
+    publishAddress: z
+      .string({ error: 'must be text' })
+      .regex(/^$|^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/, 'must be empty or an IPv4 address like 192.168.1.20')
+      .default(''),
     /** The key an ssh:// engine is signed in to with; empty: the SSH agent and the default keys of ~/.ssh. */
     sshKeyPath: filePath,
   })
@@ -60,4 +65,7 @@ export const settingsSchema = z
   });
 
 export type Settings = z.output<typeof settingsSchema>;
+
+/** The settings that decide which engine the panel drives, and how it reaches it: changing one moves the panel to it. */
+export const ENGINE_SETTINGS = ['dockerEndpoint', 'tlsCaPath', 'tlsCertPath', 'tlsKeyPath', 'sshKeyPath', 'publishAddress'] as const satisfies readonly (keyof Settings)[];
 export const DEFAULT_SETTINGS: Settings = settingsSchema.parse({});

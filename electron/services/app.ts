@@ -63,7 +63,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
     signUpAllowed: () => settings.get().signUpAllowed,
     signInLimits: () => ({ idleMinutes: settings.get().signOutIdleMinutes, maxHours: settings.get().signInMaxHours }),
   });
-  const connect = (s: Settings) => Engine.connect(s.dockerEndpoint || undefined, tlsFilesFrom(s), sshAccessFor(s, dataDir));
+  const connect = (s: Settings) => Engine.connect(s.dockerEndpoint || undefined, { tls: tlsFilesFrom(s), ssh: sshAccessFor(s, dataDir), publishAddress: s.publishAddress });
   let engine: Engine;
   try {
     engine = connect(settings.get());

@@ -1,11 +1,9 @@
 import type { EngineKind, EngineMove, EngineStatus } from '../../shared/engine';
 import { AppError } from '../../shared/errors';
-import type { Settings } from '../../shared/settings';
+import { ENGINE_SETTINGS, type Settings } from '../../shared/settings';
 import type { Engine } from './engine';
 import type { SessionManager } from './sessions';
 
-/** The settings that decide which engine the panel talks to, and how. */
-const ENGINE_SETTINGS = ['dockerEndpoint', 'tlsCaPath', 'tlsCertPath', 'tlsKeyPath', 'sshKeyPath'] as const;
 const RETRY_MS = 5_000;
 
 export interface EngineControlDeps {

@@ -6,6 +6,7 @@ import { AppError } from '../../shared/errors';
 import { dockerStatus, toEngineError } from './engine-errors';
 import { KnownHosts } from './ssh/known-hosts';
 import { parseSshEndpoint, SshLink, type SshAuthOptions } from './ssh/ssh-link';
+import { relayTo, type Tunnels } from './tunnels';
 import { tarOneFile, tarOneFileStream, untarFirstFile } from './tar';
 
 export interface PortBinding {
@@ -161,13 +162,48 @@ export function checkEndpoint(endpoint: string | undefined, tls: TlsFiles | null
   else dockerOptions(endpoint, tls, env);
 }
 
+/** How an engine is reached beyond its API: TLS files, SSH trust and keys, the address a TLS engine publishes session ports on. */
+export interface EngineAccess {
+  tls?: TlsFiles | null;
+  ssh?: SshAccess | null;
+  /** Where a tcp:// engine publishes session ports (its host's address the panel reaches); empty: 127.0.0.1. */
+  publishAddress?: string;
+}
+
+interface Connection {
+  docker: Docker;
+  link: SshLink | null;
+  /** How the panel reaches session ports on another machine; null: they are published on this one. */
+  tunnels: Tunnels | null;
+  /** The host address containers publish their ports on. */
+  publishHost: string;
+}
+
 /** The only code that talks to Docker. Every failure comes out as an AppError with a stable code. */
 export class Engine {
-  private current: { docker: Docker; link: SshLink | null };
+  private current: Connection;
 
-  /** `link`: the SSH connection a remote engine is reached through, its session ports included. */
-  constructor(docker: Docker, link: SshLink | null = null) {
-    this.current = { docker, link };
+  constructor(docker: Docker, reach: { link?: SshLink; tunnels?: Tunnels; publishHost?: string } = {}) {
+    this.current = { docker, link: reach.link ?? null, tunnels: reach.link?.tunnels ?? reach.tunnels ?? null, publishHost: reach.publishHost ?? '127.0.0.1' };
+  }
+
+  static connect(endpoint?: string, access: EngineAccess = {}, env: NodeJS.ProcessEnv = process.env): Engine {
+    endpoint ||= env.DOCKER_HOST;
+    if (endpoint?.startsWith('ssh://')) {
+      const target = parseSshEndpoint(endpoint);
+      if (!access.ssh) throw new AppError('INVALID_INPUT', `${endpoint} needs SSH settings (known hosts and keys)`);
+      const link = new SshLink(target, access.ssh.knownHosts, access.ssh.auth);
+      // Every request is a channel of the one SSH connection; the host name is never looked up.
+      return new Engine(new Docker({ protocol: 'http', host: 'docker.invalid', port: 80, agent: link.agent } as Docker.DockerOptions), { link });
+    }
+    const docker = new Docker(dockerOptions(endpoint, access.tls ?? null, env));
+    if (endpoint?.startsWith('tcp://')) {
+      // Another machine: its containers publish where the panel can reach them, which the panel
+      // brings to its own 127.0.0.1, so the frame and its policy never see another address.
+      const publishHost = access.publishAddress || '127.0.0.1';
+      return new Engine(docker, { tunnels: relayTo(publishHost), publishHost });
+    }
+    return new Engine(docker);
   }
 
   get docker(): Docker {
@@ -178,48 +214,38 @@ export class Engine {
     return this.current.link;
   }
 
-  /** From now on talks to `next`'s engine (an endpoint changed in Settings); the old connection is closed. */
+  /** From now on talks to `next`'s engine (an endpoint changed in Settings); the old connection and its tunnels are closed. */
   switchTo(next: Engine): void {
     if (next.current === this.current) return;
     const old = this.current;
     this.current = next.current;
+    old.tunnels?.closeAll();
     old.link?.close();
   }
 
-  static connect(endpoint?: string, tls: TlsFiles | null = null, ssh: SshAccess | null = null, env: NodeJS.ProcessEnv = process.env): Engine {
-    endpoint ||= env.DOCKER_HOST;
-    if (endpoint?.startsWith('ssh://')) {
-      const target = parseSshEndpoint(endpoint);
-      if (!ssh) throw new AppError('INVALID_INPUT', `${endpoint} needs SSH settings (known hosts and keys)`);
-      const link = new SshLink(target, ssh.knownHosts, ssh.auth);
-      // Every request is a channel of the one SSH connection; the host name is never looked up.
-      return new Engine(new Docker({ protocol: 'http', host: 'docker.invalid', port: 80, agent: link.agent } as Docker.DockerOptions), link);
-    }
-    return new Engine(new Docker(dockerOptions(endpoint, tls, env)));
-  }
-
   /**
-   * Whether containers publish on ports of Docker's choosing on another machine's loopback,
-   * reached through tunnels (`reach`), rather than on the ports the panel chose on this one.
+   * Whether containers publish on ports of Docker's choosing on another machine, reached through
+   * tunnels (`reach`), rather than on the ports the panel chose on this one.
    */
   get remote(): boolean {
-    return this.link !== null;
+    return this.current.tunnels !== null;
   }
 
-  /** Makes a port the engine published on its host's 127.0.0.1 answer on this machine's 127.0.0.1:`localPort`. */
+  /** Makes a port the engine published answer on this machine's 127.0.0.1:`localPort`. */
   async reach(localPort: number, enginePort: number): Promise<void> {
-    if (this.link) await this.link.forward(localPort, enginePort);
+    if (this.current.tunnels) await this.current.tunnels.forward(localPort, enginePort);
     else if (localPort !== enginePort) throw new AppError('INTERNAL', `A local engine publishes on the panel's own ports (${localPort}, not ${enginePort})`);
   }
 
   /** Closes what `reach` opened for `localPort`. */
   unreach(localPort: number): void {
-    this.link?.unforward(localPort);
+    this.current.tunnels?.close(localPort);
   }
 
   /** Ends the connection to a remote engine and its tunnels. */
   close(): void {
-    this.link?.close();
+    this.current.tunnels?.closeAll();
+    this.current.link?.close();
   }
 
   async ping(): Promise<void> {
@@ -300,8 +326,8 @@ export class Engine {
     const bindings: Record<string, { HostIp: string; HostPort: string }[]> = {};
     for (const { containerPort, hostPort } of spec.ports) {
       exposed[`${containerPort}/tcp`] = {};
-      // Loopback only: nothing we publish is reachable from the network.
-      bindings[`${containerPort}/tcp`] = [{ HostIp: '127.0.0.1', HostPort: hostPort ? String(hostPort) : '' }];
+      // Loopback only, unless a TLS engine was given an address to publish on: then the session secret gates both ports.
+      bindings[`${containerPort}/tcp`] = [{ HostIp: this.current.publishHost, HostPort: hostPort ? String(hostPort) : '' }];
     }
     try {
       const container = await this.docker.createContainer({
@@ -392,7 +418,7 @@ export class Engine {
     }
     const ports: Record<number, number> = {};
     for (const [key, binds] of Object.entries(info.NetworkSettings?.Ports ?? {})) {
-      const hostPort = binds?.find((b) => b.HostIp === '127.0.0.1')?.HostPort;
+      const hostPort = binds?.find((b) => b.HostIp === this.current.publishHost)?.HostPort;
       if (hostPort) ports[Number.parseInt(key, 10)] = Number(hostPort);
     }
     const configuredPorts: Record<number, number> = {};

@@ -32,7 +32,7 @@ describe('Engine errors', () => {
   });
 
   it('rejects an endpoint it cannot use, naming the accepted forms', () => {
-    expect(() => Engine.connect('ftp://example')).toThrow(/unix:\/\/\/path\/to\/docker\.sock or tcp:\/\/host:port/);
+    expect(() => Engine.connect('ftp://example')).toThrow("Unsupported Docker endpoint 'ftp://example': use unix:///path/to/docker.sock, ssh://user@host or tcp://host:port with TLS");
   });
 
   it('says the image is missing and how to build it', async () => {

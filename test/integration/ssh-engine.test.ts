@@ -37,7 +37,7 @@ function answers(port: number, path: string): Promise<number> {
 
 describe('an engine over SSH', () => {
   it('runs a whole session through the tunnels: sign in, Blender ready, commands, sign out, and the scene back', async () => {
-    engine = Engine.connect(sshd.endpoint, null, sshd.access());
+    engine = Engine.connect(sshd.endpoint, { ssh: sshd.access() });
     h = await new Harness(engine).init();
     const { user } = await h.user('sasha');
     const ready = await h.sessions.start(user);
@@ -61,7 +61,7 @@ describe('an engine over SSH', () => {
   });
 
   it('comes back after the SSH server restarts mid-session: reconnecting, then the same Blender, nothing lost, nothing doubled', async () => {
-    engine = Engine.connect(sshd.endpoint, null, sshd.access());
+    engine = Engine.connect(sshd.endpoint, { ssh: sshd.access() });
     h = await new Harness(engine).init();
     const { user } = await h.user('rhea');
     const before = await h.sessions.start(user);
@@ -85,7 +85,7 @@ describe('an engine over SSH', () => {
     const empty = path.join(sshd.dir, 'known_hosts-none');
     writeFileSync(empty, '');
     h = new Harness(testEngine());
-    h.connect = (settings) => (engine = Engine.connect(settings.dockerEndpoint, null, sshd.access({ knownHosts: empty })));
+    h.connect = (settings) => (engine = Engine.connect(settings.dockerEndpoint, { ssh: sshd.access({ knownHosts: empty }) }));
     await h.init();
     const admin = await h.user('root');
     const { password } = await h.user('mika');
@@ -117,7 +117,7 @@ describe('an engine over SSH', () => {
     execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', stale]);
     const [type, key] = execFileSync('cat', [`${stale}.pub`], { encoding: 'utf8' }).trim().split(/\s+/);
     writeFileSync(knownHosts, `[127.0.0.1]:${sshd.port} ${type} ${key}\n`);
-    engine = Engine.connect(sshd.endpoint, null, sshd.access({ knownHosts }));
+    engine = Engine.connect(sshd.endpoint, { ssh: sshd.access({ knownHosts }) });
 
     await expect(engine.ping()).rejects.toMatchObject({
       code: 'HOST_KEY_UNTRUSTED',
@@ -134,7 +134,7 @@ describe('an engine over SSH', () => {
   it('refuses an unknown host key and a key the server does not accept, each with what to do', async () => {
     const empty = path.join(sshd.dir, 'known_hosts-empty');
     writeFileSync(empty, '');
-    engine = Engine.connect(sshd.endpoint, null, sshd.access({ knownHosts: empty }));
+    engine = Engine.connect(sshd.endpoint, { ssh: sshd.access({ knownHosts: empty }) });
     await expect(engine.ping()).rejects.toMatchObject({
       code: 'HOST_KEY_UNTRUSTED',
       message: `The host key of blenderlab-remote@127.0.0.1:${sshd.port} is not known: ssh-ed25519 ${sshd.fingerprint}. Check it on the server (ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub) and accept it in Settings, or add it to ~/.ssh/known_hosts.`,
@@ -143,7 +143,7 @@ describe('an engine over SSH', () => {
 
     const stranger = path.join(sshd.dir, 'stranger_key');
     execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', stranger]);
-    engine = Engine.connect(sshd.endpoint, null, sshd.access({ keyPath: stranger }));
+    engine = Engine.connect(sshd.endpoint, { ssh: sshd.access({ keyPath: stranger }) });
     await expect(engine.ping()).rejects.toMatchObject({
       code: 'DOCKER_UNAVAILABLE',
       message: `Signing in to blenderlab-remote@127.0.0.1:${sshd.port} failed (tried a key file): add this panel's public key to the server's authorized_keys, or set sshKeyPath.`,
@@ -152,7 +152,7 @@ describe('an engine over SSH', () => {
 
     const locked = path.join(sshd.dir, 'locked_key');
     execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', 'a passphrase', '-f', locked]);
-    engine = Engine.connect(sshd.endpoint, null, sshd.access({ keyPath: locked }));
+    engine = Engine.connect(sshd.endpoint, { ssh: sshd.access({ keyPath: locked }) });
     await expect(engine.ping()).rejects.toMatchObject({ code: 'INVALID_INPUT', message: `The SSH key ${locked} is protected by a passphrase: add it to your SSH agent (ssh-add) instead` });
   });
 });

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createApp } from '../../electron/services/app';
+import { BlenderClient } from '../../electron/services/blender-client';
 import { Engine, tlsFilesFrom } from '../../electron/services/engine';
 import { Harness } from '../support/sessions-harness';
 
@@ -21,7 +22,7 @@ afterEach(async () => {
 
 describe('an engine over TLS', () => {
   it('runs a whole session: sign in, Blender ready, commands, sign out, and the scene back', async () => {
-    const engine = Engine.connect(ENDPOINT, tls);
+    const engine = Engine.connect(ENDPOINT, { tls });
     await engine.ping();
     h = await new Harness(engine).init();
     const { user } = await h.user('tess');
@@ -32,12 +33,28 @@ describe('an engine over TLS', () => {
     expect((await h.sessions.command(user.id, 'get_scene_info', {})).objects.map((o) => o.name)).toContain('OverTls');
   });
 
+  it('publishes session ports on the address given for the engine, brings them to 127.0.0.1, and the session secret gates them', async () => {
+    const engine = Engine.connect(ENDPOINT, { tls, publishAddress: '127.0.0.2' });
+    h = await new Harness(engine).init();
+    const { user } = await h.user('pia');
+    const ready = await h.sessions.start(user);
+    const raw = await engine.docker.getContainer(ready.containerName).inspect();
+    const published = Object.values(raw.NetworkSettings.Ports).map((binds) => binds?.[0]);
+    expect(published.map((b) => b?.HostIp)).toEqual(['127.0.0.2', '127.0.0.2']);
+    expect(published.map((b) => Number(b?.HostPort))).not.toContain(ready.ports!.addon);
+    // The panel's own ports lead there; the frame's address stays on 127.0.0.1.
+    expect(h.sessions.uiAddress(user.id)).toMatch(new RegExp(`^http://127\\.0\\.0\\.1:${ready.ports!.ui}/`));
+    expect((await h.sessions.command(user.id, 'get_scene_info', {})).objects.length).toBeGreaterThan(0);
+    const addonPort = Number(raw.NetworkSettings.Ports['9876/tcp']![0]!.HostPort);
+    await expect(new BlenderClient({ host: '127.0.0.2', port: addonPort, secret: 'not-the-secret-of-this-session' }).ping()).rejects.toMatchObject({ code: 'BLENDER_AUTH_REJECTED' });
+  });
+
   it('refuses an engine whose certificate it cannot trust, and an engine refuses a panel without one', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'blender-lab-other-ca-'));
     execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', path.join(dir, 'key.pem'), '-out', path.join(dir, 'ca.pem'), '-days', '1', '-subj', '/CN=someone else'], { stdio: 'ignore' });
-    const untrusting = Engine.connect(ENDPOINT, { ...tls!, ca: path.join(dir, 'ca.pem') });
+    const untrusting = Engine.connect(ENDPOINT, { tls: { ...tls!, ca: path.join(dir, 'ca.pem') } });
     await expect(untrusting.ping()).rejects.toMatchObject({ code: 'DOCKER_UNAVAILABLE', message: expect.stringMatching(/^The TLS handshake with the Docker engine failed \(\w+\) while trying to reach Docker: check that the CA certificate/) });
-    const anonymous = Engine.connect(ENDPOINT, { ...tls!, cert: path.join(dir, 'ca.pem'), key: path.join(dir, 'key.pem') });
+    const anonymous = Engine.connect(ENDPOINT, { tls: { ...tls!, cert: path.join(dir, 'ca.pem'), key: path.join(dir, 'key.pem') } });
     await expect(anonymous.ping()).rejects.toMatchObject({ code: 'DOCKER_UNAVAILABLE', message: expect.stringMatching(/^The TLS handshake with the Docker engine failed/) });
   });
 

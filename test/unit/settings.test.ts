@@ -28,6 +28,7 @@ describe('settings', () => {
       tlsCaPath: '',
       tlsCertPath: '',
       tlsKeyPath: '',
+      publishAddress: '',
       sshKeyPath: '',
       memoryMiB: 2048,
       cpus: 1,
@@ -60,6 +61,7 @@ describe('settings', () => {
     [{ tlsCaPath: '/etc/docker/ca.pem' }, 'tlsCaPath: give all three of tlsCaPath, tlsCertPath and tlsKeyPath, or none'],
     [{ tlsCaPath: 'ca.pem', tlsCertPath: '/c', tlsKeyPath: '/k' }, 'tlsCaPath: must be empty or an absolute path'],
     [{ networkPool: '10.213.0.0/30' }, 'networkPool: must be an IPv4 range like 10.213.0.0/16 (from /8 to /28)'],
+    [{ publishAddress: 'gpu-server.lab' }, 'publishAddress: must be empty or an IPv4 address like 192.168.1.20'],
     [{ colour: 'red' }, 'unknown setting colour'],
   ])('refuses %j with "%s" and keeps the old value', (patch, message) => {
     const settings = fresh();

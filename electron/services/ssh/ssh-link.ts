@@ -1,12 +1,12 @@
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { Duplex } from 'node:stream';
 import ssh2, { type Client, type ClientChannel } from 'ssh2';
 import { Emitter } from '../../../shared/emitter';
 import { AppError } from '../../../shared/errors';
+import { Tunnels } from '../tunnels';
 import { presentedKey, type KnownHosts, type PresentedKey } from './known-hosts';
 
 // ssh2 is CommonJS: the main bundle (ES modules) reaches its parts through the default export.
@@ -64,7 +64,8 @@ export class SshLink {
   private refusedKey: PresentedKey | null = null;
   private dialStdio = false;
   private closed = false;
-  private readonly tunnels = new Map<number, { server: net.Server; sockets: Set<net.Socket> }>();
+  /** The session ports of the engine's host, on this machine's 127.0.0.1. */
+  readonly tunnels = new Tunnels((port) => this.forwardOut(port));
 
   constructor(
     readonly endpoint: SshEndpoint,
@@ -107,33 +108,6 @@ export class SshLink {
     return this.connecting;
   }
 
-  /** Makes the engine host's 127.0.0.1:`remotePort` reachable on this machine's 127.0.0.1:`localPort`. */
-  async forward(localPort: number, remotePort: number): Promise<void> {
-    this.unforward(localPort);
-    const sockets = new Set<net.Socket>();
-    const server = net.createServer({ pauseOnConnect: true }, (socket) => {
-      sockets.add(socket);
-      socket.on('close', () => sockets.delete(socket));
-      socket.on('error', () => socket.destroy());
-      this.tunnel(socket, remotePort);
-    });
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', (error: NodeJS.ErrnoException) =>
-        reject(error.code === 'EADDRINUSE' ? new AppError('PORT_TAKEN', `Port ${localPort} is already taken on this machine, so the session's tunnel could not open`) : error),
-      );
-      server.listen({ host: '127.0.0.1', port: localPort, exclusive: true }, resolve);
-    });
-    this.tunnels.set(localPort, { server, sockets });
-  }
-
-  unforward(localPort: number): void {
-    const tunnel = this.tunnels.get(localPort);
-    if (!tunnel) return;
-    this.tunnels.delete(localPort);
-    tunnel.server.close();
-    for (const socket of tunnel.sockets) socket.destroy();
-  }
-
   /** Ends the connection as if the network had failed (tests; an endpoint switch). */
   drop(): void {
     this.client?.end();
@@ -141,25 +115,15 @@ export class SshLink {
 
   close(): void {
     this.closed = true;
-    for (const port of [...this.tunnels.keys()]) this.unforward(port);
+    this.tunnels.closeAll();
     this.agent.destroy();
     this.client?.end();
   }
 
-  private tunnel(socket: net.Socket, remotePort: number): void {
-    this.connection()
-      .then((client) => new Promise<ClientChannel>((resolve, reject) => client.forwardOut('127.0.0.1', 0, '127.0.0.1', remotePort, (error, channel) => (error ? reject(error) : resolve(channel)))))
-      .then(
-        (channel) => {
-          if (socket.destroyed) return void channel.close();
-          channel.on('error', () => socket.destroy());
-          channel.on('close', () => socket.destroy());
-          socket.on('close', () => channel.close());
-          socket.pipe(channel).pipe(socket);
-          socket.resume();
-        },
-        () => socket.destroy(),
-      );
+  /** A channel to the engine host's 127.0.0.1:`port`, over the live connection. */
+  private async forwardOut(port: number): Promise<Duplex> {
+    const client = await this.connection();
+    return new Promise<Duplex>((resolve, reject) => client.forwardOut('127.0.0.1', 0, '127.0.0.1', port, (error, channel) => (error ? reject(error) : resolve(channel))));
   }
 
   private async dockerChannel(): Promise<Duplex> {

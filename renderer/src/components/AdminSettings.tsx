@@ -1,12 +1,10 @@
 import { useEffect, useState, type FormEvent } from 'react';
-import type { Settings } from '../../../shared/settings';
+import { ENGINE_SETTINGS, type Settings } from '../../../shared/settings';
 import { EngineState } from './EngineState';
 import { Notice } from './Notice';
 import { useBridge, usePanel } from '../context';
 import { isActive } from '../../../shared/sessions';
 
-/** Changing any of these moves the panel to another engine (or reaches it another way). */
-const ENGINE_FIELDS: (keyof Settings)[] = ['dockerEndpoint', 'tlsCaPath', 'tlsCertPath', 'tlsKeyPath', 'sshKeyPath'];
 
 const FIELDS: { key: keyof Settings; label: string; type: 'text' | 'number' | 'checkbox' }[] = [
   { key: 'image', label: 'Blender image', type: 'text' },
@@ -30,6 +28,7 @@ const FIELDS: { key: keyof Settings; label: string; type: 'text' | 'number' | 'c
   { key: 'tlsCaPath', label: 'TLS: the engine\'s CA certificate (file)', type: 'text' },
   { key: 'tlsCertPath', label: 'TLS: this panel\'s certificate (file)', type: 'text' },
   { key: 'tlsKeyPath', label: 'TLS: this panel\'s key (file)', type: 'text' },
+  { key: 'publishAddress', label: 'TLS: the engine host\'s address session ports are published on (empty: 127.0.0.1)', type: 'text' },
   { key: 'sshKeyPath', label: 'SSH: key file (empty: the SSH agent and ~/.ssh keys)', type: 'text' },
   { key: 'signUpAllowed', label: 'People may create their own accounts', type: 'checkbox' },
 ];
@@ -55,7 +54,7 @@ export function AdminSettings() {
 
   const value = (key: keyof Settings) => (key in draft ? draft[key] : settings[key]);
 
-  const movesEngine = ENGINE_FIELDS.some((key) => key in draft && draft[key] !== settings[key]);
+  const movesEngine = ENGINE_SETTINGS.some((key) => key in draft && draft[key] !== settings[key]);
 
   const save = async (event: FormEvent) => {
     event.preventDefault();
