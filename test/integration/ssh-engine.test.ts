@@ -2,6 +2,7 @@ import http from 'node:http';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
+import type { StartProgress } from '../../shared/sessions';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../electron/services/engine';
 import { testEngine } from '../support/blender';
@@ -109,6 +110,35 @@ describe('an engine over SSH', () => {
     // The engine behind this SSH server is the one the volume was on: the work is there.
     expect((await mika.call('blender.sceneInfo')).objects.map((o: { name: string }) => o.name)).toContain('BeforeTheMove');
     expect(Object.values((await engine!.inspectContainer(again.containerName))!.configuredPorts)).toEqual([0, 0]);
+  });
+
+  it('builds a missing image on the remote engine, its context sent over the connection, with the same progress as here', async () => {
+    engine = Engine.connect(sshd.endpoint, { ssh: sshd.access() });
+    const tag = `blender-lab/blender:over-ssh-${Date.now()}`;
+    h = await new Harness(engine, { image: tag }).init();
+    const { user } = await h.user('ines');
+    const progress: StartProgress[] = [];
+    try {
+      expect((await h.sessions.start(user, (p) => progress.push(p))).state).toBe('ready');
+    } finally {
+      await h.cleanup();
+      h = null;
+      await engine.docker.getImage(tag).remove({ force: true }).catch(() => {});
+    }
+    const building = progress.filter((p) => p.step === 'image' && p.percent !== undefined);
+    expect(building.length).toBeGreaterThan(5);
+    expect(building.at(-1)).toMatchObject({ percent: 100, message: expect.stringMatching(/^Building the Blender image: step (\d+) of \1$/) });
+  });
+
+  it('reaches the engine through Docker\'s own way when the server forbids forwarding to its socket', async () => {
+    const strict = await new TestSshd({ streamLocal: false }).start();
+    try {
+      engine = Engine.connect(strict.endpoint, { ssh: strict.access() });
+      await engine.ping();
+      expect(await engine.cpuCount()).toBeGreaterThan(0);
+    } finally {
+      await strict.stop();
+    }
   });
 
   it('refuses an engine host whose key changed, showing the fingerprint, until an administrator accepts exactly that key', async () => {

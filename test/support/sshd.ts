@@ -25,6 +25,9 @@ export class TestSshd {
   port = 0;
   private process: ChildProcess | null = null;
 
+  /** `streamLocal: false`: a server that forbids forwarding to unix sockets, as some administrators set it. */
+  constructor(private readonly options: { streamLocal?: boolean } = {}) {}
+
   get endpoint(): string {
     return `ssh://${REMOTE_USER}@127.0.0.1:${this.port}`;
   }
@@ -65,7 +68,7 @@ export class TestSshd {
         'UsePAM no',
         `AllowUsers ${REMOTE_USER}`,
         'AllowTcpForwarding yes',
-        'AllowStreamLocalForwarding yes',
+        `AllowStreamLocalForwarding ${this.options.streamLocal === false ? 'no' : 'yes'}`,
         'PermitTTY no',
         'X11Forwarding no',
         'LogLevel VERBOSE',
