@@ -18,7 +18,7 @@ export function presentedKey(blob: Buffer): PresentedKey {
   return { type, fingerprint: fingerprintOf(blob), blob };
 }
 
-export function fingerprintOf(blob: Buffer): string {
+function fingerprintOf(blob: Buffer): string {
   return `SHA256:${createHash('sha256').update(blob).digest('base64').replace(/=+$/, '')}`;
 }
 
