@@ -1,7 +1,8 @@
 import http from 'node:http';
-import { writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import type { StartProgress } from '../../shared/sessions';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../electron/services/engine';
@@ -138,6 +139,31 @@ describe('an engine over SSH', () => {
       expect(await engine.cpuCount()).toBeGreaterThan(0);
     } finally {
       await strict.stop();
+    }
+  });
+
+  it('signs in with the SSH agent, or with a default key of ~/.ssh, when no key is configured', async () => {
+    const agentDir = mkdtempSync(path.join(os.tmpdir(), 'blender-lab-agent-'));
+    const socket = path.join(agentDir, 'agent.sock');
+    const agent = spawn('ssh-agent', ['-D', '-a', socket], { stdio: 'ignore' });
+    try {
+      await waitFor('the SSH agent', () => existsSync(socket), { timeoutMs: 10_000 });
+      execFileSync('ssh-add', [sshd.clientKey], { env: { ...process.env, SSH_AUTH_SOCK: socket }, stdio: 'ignore' });
+      engine = Engine.connect(sshd.endpoint, { ssh: sshd.access({ keyPath: null, agentSocket: socket, home: agentDir }) });
+      await engine.ping();
+      engine.close();
+
+      const home = mkdtempSync(path.join(os.tmpdir(), 'blender-lab-home-'));
+      mkdirSync(path.join(home, '.ssh'));
+      copyFileSync(sshd.clientKey, path.join(home, '.ssh', 'id_ed25519'));
+      engine = Engine.connect(sshd.endpoint, { ssh: sshd.access({ keyPath: null, home }) });
+      await engine.ping();
+      engine.close();
+
+      engine = Engine.connect(sshd.endpoint, { ssh: sshd.access({ keyPath: null, home: agentDir }) });
+      await expect(engine.ping()).rejects.toMatchObject({ code: 'DOCKER_UNAVAILABLE', message: `No way to sign in to blenderlab-remote@127.0.0.1:${sshd.port}: no SSH agent (SSH_AUTH_SOCK) and no usable key in ~/.ssh (id_ed25519, id_ecdsa, id_rsa); set sshKeyPath or start an agent` });
+    } finally {
+      agent.kill();
     }
   });
 

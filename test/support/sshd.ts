@@ -38,10 +38,10 @@ export class TestSshd {
   }
 
   /** How a panel reaches it: this server's key trusted, keys accepted in Settings written beside it, the client key. */
-  access(options: { knownHosts?: string; keyPath?: string } = {}): SshAccess {
+  access(options: { knownHosts?: string; keyPath?: string | null; agentSocket?: string; home?: string } = {}): SshAccess {
     return {
       knownHosts: new KnownHosts([options.knownHosts ?? this.knownHostsFile], path.join(this.dir, `accepted-${Math.random().toString(36).slice(2)}`)),
-      auth: { keyPath: options.keyPath ?? this.clientKey, home: this.dir },
+      auth: { keyPath: options.keyPath === null ? undefined : (options.keyPath ?? this.clientKey), agentSocket: options.agentSocket, home: options.home ?? this.dir },
     };
   }
 
