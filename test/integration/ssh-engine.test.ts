@@ -1,4 +1,7 @@
+import { randomBytes } from 'node:crypto';
 import http from 'node:http';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -60,6 +63,34 @@ describe('an engine over SSH', () => {
     await expect(answers(ready.ports!.ui, '/vnc.html')).rejects.toMatchObject({ code: 'ECONNREFUSED' });
     await h.sessions.start(user);
     expect((await h.sessions.command(user.id, 'get_scene_info', {})).objects.map((o) => o.name)).toContain('OverSsh');
+  });
+
+  it('serves Files and an AI client through the engine\'s connection as it does locally', async () => {
+    engine = Engine.connect(sshd.endpoint, { ssh: sshd.access() });
+    h = await new Harness(engine).init();
+    const url = await h.openMcp();
+    const { password } = await h.user('noor');
+    const noor = await h.window('noor', password);
+    const data = randomBytes(3 * 1024 * 1024);
+    const up = await noor.call('files.upload', { folder: '', name: 'texture.bin', bytes: data.length });
+    expect((await h.files.transfer({ method: 'PUT', pathname: up.url, contentLength: data.length, body: (async function* () { yield data; })() })).status).toBe(200);
+    expect((await noor.call('files.list', { path: '' })).entries).toContainEqual(expect.objectContaining({ name: 'texture.bin', kind: 'file', bytes: data.length }));
+    const down = await noor.call('files.download', { path: 'texture.bin' });
+    const answer = await h.files.transfer({ method: 'GET', pathname: down.url, contentLength: null, body: null });
+    const parts: Buffer[] = [];
+    for await (const part of answer.body as AsyncIterable<Buffer>) parts.push(part);
+    expect(Buffer.concat(parts).equals(data)).toBe(true);
+
+    const { token } = await noor.call('mcpTokens.create', { name: 'Claude Code' });
+    const client = new Client({ name: 'test-client', version: '1.0.0' });
+    await client.connect(new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers: { Authorization: `Bearer ${token}` } } }));
+    try {
+      const result = await client.callTool({ name: 'get_scene_info', arguments: {} });
+      expect(result.isError).toBeFalsy();
+      expect((result.content as { text: string }[])[0]!.text).toMatch(/Cube/);
+    } finally {
+      await client.close();
+    }
   });
 
   it('comes back after the SSH server restarts mid-session: reconnecting, then the same Blender, nothing lost, nothing doubled', async () => {
