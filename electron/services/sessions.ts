@@ -391,6 +391,10 @@ export class SessionManager {
       s.client?.close();
       const client = new BlenderClient({ port: ports.addon, secret });
       const opened = await this.openedScene(client);
+      // Booted: the next in the queue starts now, while this one draws its first screen at its
+      // configured share (asked for its scene first, while it still came first).
+      bootSlot();
+      await engine.setCpu(containerId, { shares: ORDINARY_CPU_SHARES, nanoCpus: Math.round(settings.cpus * 1e9) });
       const scene: SceneNotice | null = because ? { kind: 'restarted', at: opened?.at ?? null, message: [because, opened?.message].filter(Boolean).join(' ') } : opened;
       if (scene) onProgress({ step: 'scene', message: scene.message });
       const started = await engine.inspectContainer(containerId);
@@ -401,8 +405,6 @@ export class SessionManager {
         startedAt: started?.startedAt ? new Date(started.startedAt) : this.clock(),
         lastActivity: this.clock(),
       });
-      await engine.setCpu(containerId, { shares: ORDINARY_CPU_SHARES, nanoCpus: Math.round(settings.cpus * 1e9) });
-      bootSlot();
       onProgress({ step: 'ready', message: 'Your Blender is ready' });
       return this.view(s);
     } catch (error) {

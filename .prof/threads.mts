@@ -1,0 +1,28 @@
+import { execFileSync } from 'node:child_process';
+import { readFileSync, readdirSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { rawFirstAnswer } from '../bench/raw';
+function threads(id: string) {
+  const out: Record<string, number> = {};
+  for (const pid of readFileSync(`/sys/fs/cgroup/cpuacct/docker/${id}/cgroup.procs`, 'utf8').trim().split('\n')) {
+    try {
+      for (const tid of readdirSync(`/proc/${pid}/task`)) {
+        const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+        const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+        const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        out[comm] = Math.round(((out[comm] ?? 0) + (Number(f[11]) + Number(f[12])) / 100) * 100) / 100;
+      }
+    } catch {}
+  }
+  return out;
+}
+const secret = randomBytes(24).toString('base64url');
+const t0 = Date.now();
+const id = execFileSync('docker', ['run', '-d', ...(process.env.MOUNT ? ['-v', process.env.MOUNT] : []), '-e', `BLENDER_LAB_SECRET=${secret}`, '-p', '127.0.0.1::9876', 'blender-lab/blender:latest'], { encoding: 'utf8' }).trim();
+const port = Number(execFileSync('docker', ['port', id, '9876/tcp'], { encoding: 'utf8' }).trim().split(':').pop());
+await rawFirstAnswer(port, secret, t0);
+console.log('answer at', (Date.now() - t0) / 1000, JSON.stringify(threads(id)));
+await new Promise((r) => setTimeout(r, 5000));
+console.log('5 s later', JSON.stringify(threads(id)));
+console.log(execFileSync('docker', ['logs', id], { encoding: 'utf8' }).slice(-1500));
+execFileSync('docker', ['rm', '-f', id]);
