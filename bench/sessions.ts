@@ -31,7 +31,7 @@ async function bareRunsAtOnce(image: string, n: number): Promise<number[]> {
       }),
     );
   } finally {
-    if (ids.length) await run('docker', ['rm', '-f', ...ids]).catch(() => {});
+    if (ids.length) await run('docker', ['rm', '-f', '-v', ...ids]).catch(() => {});
   }
 }
 

@@ -332,7 +332,7 @@ export class SessionManager {
         const preferred = info ? pairFrom(info.configuredPorts) : null;
         ports = await this.deps.ports.allocate(user.id, engine.remote ? null : preferred);
         // A local engine publishes on the panel's own ports; a remote one on ports of its own
-        // choosing (none fixed), which the panel's reach through tunnels.
+        // choosing (none fixed), which the panel's own ports reach through tunnels.
         const fits = engine.remote ? preferred === null : preferred?.addon === ports.addon && preferred.ui === ports.ui;
         if (info && !fits) {
           await engine.removeContainer(info.id);

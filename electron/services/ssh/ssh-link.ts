@@ -4,7 +4,6 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Duplex } from 'node:stream';
 import ssh2, { type Client, type ClientChannel } from 'ssh2';
-import { Emitter } from '../../../shared/emitter';
 import { AppError } from '../../../shared/errors';
 import { Tunnels } from '../tunnels';
 import { presentedKey, type KnownHosts, type PresentedKey } from './known-hosts';
@@ -43,8 +42,6 @@ const DEFAULT_KEYS = ['id_ed25519', 'id_ecdsa', 'id_rsa'];
 /** The remote engine's socket, reached with OpenSSH's stream-local forwarding. */
 const DOCKER_SOCKET = '/var/run/docker.sock';
 
-export type LinkState = 'up' | 'down';
-
 type AuthMethod = { type: 'agent'; username: string; agent: string } | { type: 'publickey'; username: string; key: Buffer };
 
 /**
@@ -56,7 +53,6 @@ type AuthMethod = { type: 'agent'; username: string; agent: string } | { type: '
 export class SshLink {
   /** For dockerode: every connection it opens is a channel of this link. */
   readonly agent: http.Agent;
-  readonly stateChanged = new Emitter<{ state: LinkState; error: AppError | null }>();
   private client: Client | null = null;
   private connecting: Promise<Client> | null = null;
   private lastFailure: { at: number; error: AppError } | null = null;
@@ -106,11 +102,6 @@ export class SshLink {
     if (this.lastFailure && Date.now() - this.lastFailure.at < this.backoffMs) return Promise.reject(this.lastFailure.error);
     this.connecting ??= this.connect().finally(() => { this.connecting = null; });
     return this.connecting;
-  }
-
-  /** Ends the connection as if the network had failed (tests; an endpoint switch). */
-  drop(): void {
-    this.client?.end();
   }
 
   close(): void {
@@ -168,7 +159,6 @@ export class SshLink {
         this.client = client;
         this.lastFailure = null;
         this.backoffMs = BACKOFF.minMs;
-        this.stateChanged.emit({ state: 'up', error: null });
         resolve(client);
       });
       client.on('error', (error: Error & { level?: string; code?: string }) => {
@@ -184,7 +174,6 @@ export class SshLink {
         this.client = null;
         // Channels of a dead connection never say so themselves: no request may wait on one.
         this.agent.destroy();
-        if (!this.closed) this.stateChanged.emit({ state: 'down', error: new AppError('DOCKER_UNAVAILABLE', `The SSH connection to ${this.describe} was lost`) });
       });
       try {
         client.connect({
