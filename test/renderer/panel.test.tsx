@@ -90,6 +90,16 @@ describe('the workspace', () => {
     expect(screen.getByRole('button', { name: 'Start Blender' })).toBeTruthy();
   });
 
+  it('keeps Blender on screen while the engine\'s connection is made again, and says so', async () => {
+    const f = await mountSignedIn();
+    act(() => f.emit('session.changed', sessionOf(bob, { state: 'reconnecting', blenderAddress: ADDRESS })));
+    expect(screen.getByTitle('Blender').getAttribute('src')).toBe(ADDRESS);
+    expect(screen.getByText('The connection to the Docker engine was lost; it is being made again. Your Blender runs on and nothing is lost.')).toBeTruthy();
+    act(() => f.emit('session.changed', sessionOf(bob)));
+    expect(screen.queryByText(/The connection to the Docker engine was lost/)).toBeNull();
+    expect(screen.getByTitle('Blender').getAttribute('src')).toBe(ADDRESS);
+  });
+
   it('ignores session events about someone else', async () => {
     const f = await mountSignedIn();
     act(() => f.emit('session.changed', sessionOf(ada, { state: 'stopped' })));
