@@ -16,9 +16,8 @@ import { PortAllocator } from '../electron/services/ports';
 import { SessionManager } from '../electron/services/sessions';
 import { SettingsService } from '../electron/services/settings';
 import { DEFAULT_SETTINGS, type Settings } from '../shared/settings';
+import { pct, round } from './stats';
 
-const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
-const round = (x: number) => Math.round(x * 100) / 100;
 
 /** get_scene_info through the MCP endpoint (SDK client, HTTP, token, handler table) beside the panel's direct add-on client. */
 export async function benchMcp(engine: Engine, image: string, calls: number) {

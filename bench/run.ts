@@ -10,8 +10,10 @@ import { Engine } from '../electron/services/engine';
 import { waitForBlender } from '../electron/services/readiness';
 import { RawPing, rawFirstAnswer } from './raw';
 import { benchMcp } from './mcp';
+import { benchRemote } from './remote';
 import { benchSaving } from './saving';
 import { benchSessions } from './sessions';
+import { median, pct, round } from './stats';
 
 const image = process.env.BLENDER_LAB_IMAGE ?? DEFAULT_IMAGE;
 const engine = Engine.connect(process.env.BLENDER_LAB_DOCKER_HOST);
@@ -20,9 +22,6 @@ const label = { 'org.blender-lab.bench': '1' };
 const secret = () => randomBytes(24).toString('base64url');
 const docker = (...args: string[]) => execFileSync('docker', args, { encoding: 'utf8' }).trim();
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
-const round = (x: number) => Math.round(x * 100) / 100;
 const log = (msg: string) => process.stderr.write(`${msg}\n`);
 
 async function ports(id: string) {
@@ -145,6 +144,8 @@ async function main() {
     const saving = await benchSaving(engine, image, label);
     log('AI clients: get_scene_info through the MCP endpoint');
     const mcp = await benchMcp(engine, image, 500);
+    log('an engine over SSH');
+    const remote = await benchRemote(engine, image, 500);
     console.log(JSON.stringify({
       image,
       runs,
@@ -160,6 +161,7 @@ async function main() {
       ping_round_trip_ms: { calls: 1000, ...rt },
       save_scene_into_volume: saving,
       mcp_get_scene_info_ms: mcp,
+      engine_over_ssh: remote,
       renderer_bundle: rendererBundle(),
     }, null, 2));
   } finally {
