@@ -230,6 +230,7 @@ test('the administrator sees both sessions and stops one; that person is told', 
   await expect(admin.getByRole('table').first().getByRole('row', { name: /bob/ })).toContainText('ready');
   await admin.getByRole('button', { name: 'Refresh' }).click();
   await expect(admin.getByRole('table').first().getByRole('row', { name: /bob/ })).toContainText(/\d+ \/ 2048 MiB/);
+  await expect(admin.getByLabel('Docker engine')).toContainText('Docker engine: this machine — reachable');
   await admin.screenshot({ path: 'test-results/e2e/admin.png' });
   await admin.getByRole('button', { name: "Stop bob's session" }).click();
   await expect(admin.getByRole('table').first().getByRole('row', { name: /bob/ })).toContainText('stopped');

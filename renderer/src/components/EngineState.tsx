@@ -3,7 +3,7 @@ import type { EngineStatus } from '../../../shared/engine';
 import { Notice, type NoticeData } from './Notice';
 import { useBridge } from '../context';
 
-const KIND_WORDS: Record<EngineStatus['kind'], string> = { local: 'this machine', ssh: 'over SSH', tls: 'over TLS' };
+const KIND_WORDS: Record<Exclude<EngineStatus['kind'], 'local'>, string> = { ssh: 'over SSH', tls: 'over TLS' };
 
 /** Where the Blenders run and whether the panel reaches it; an untrusted SSH host key can be accepted here, fingerprint shown. */
 export function EngineState({ refresh }: { refresh: number }) {
@@ -40,8 +40,8 @@ export function EngineState({ refresh }: { refresh: number }) {
   return (
     <div className="engine-state" aria-label="Docker engine">
       <p>
-        Docker engine: <strong>{status.endpoint || 'this machine'}</strong> ({KIND_WORDS[status.kind]}) —{' '}
-        {status.reachable ? 'reachable' : 'not reachable'}
+        Docker engine: <strong>{status.endpoint || 'this machine'}</strong>
+        {status.kind === 'local' ? '' : ` (${KIND_WORDS[status.kind]})`} — {status.reachable ? 'reachable' : 'not reachable'}{' '}
         <button type="button" disabled={checking} onClick={() => void check()}>
           Check again
         </button>
