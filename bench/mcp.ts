@@ -11,12 +11,12 @@ import { MemoryStore } from '../electron/services/document-store';
 import type { Engine } from '../electron/services/engine';
 import { McpEndpoint } from '../electron/services/mcp-endpoint';
 import { McpTokenService, type McpTokensFile } from '../electron/services/mcp-tokens';
-import { instanceLabels } from '../electron/services/naming';
 import { PortAllocator } from '../electron/services/ports';
 import { SessionManager } from '../electron/services/sessions';
 import { SettingsService } from '../electron/services/settings';
 import { DEFAULT_SETTINGS, type Settings } from '../shared/settings';
 import { pct, round } from './stats';
+import { removeInstance } from './cleanup';
 
 
 /** get_scene_info through the MCP endpoint (SDK client, HTTP, token, handler table) beside the panel's direct add-on client. */
@@ -63,8 +63,6 @@ export async function benchMcp(engine: Engine, image: string, calls: number) {
     await endpoint.close();
     api.dispose();
     await sessions.dispose();
-    for (const c of await engine.listContainers(instanceLabels(instance))) await engine.removeContainer(c.id);
-    for (const v of await engine.listVolumes(instanceLabels(instance))) await engine.removeVolume(v);
-    for (const n of await engine.listNetworks(instanceLabels(instance))) await engine.removeNetwork(n);
+    await removeInstance(engine, instance);
   }
 }

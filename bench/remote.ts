@@ -4,12 +4,12 @@ import { AccountService, type AccountsFile } from '../electron/services/accounts
 import { BlenderClient } from '../electron/services/blender-client';
 import { MemoryStore } from '../electron/services/document-store';
 import { Engine } from '../electron/services/engine';
-import { instanceLabels } from '../electron/services/naming';
 import { PortAllocator } from '../electron/services/ports';
 import { SessionManager } from '../electron/services/sessions';
 import { DEFAULT_SETTINGS } from '../shared/settings';
 import { TestSshd } from '../test/support/sshd';
 import { pct, round } from './stats';
+import { removeInstance } from './cleanup';
 
 const spread = (xs: number[]) => ({ p50: round(pct(xs, 50)), p99: round(pct(xs, 99)) });
 
@@ -68,10 +68,7 @@ export async function benchRemote(local: Engine, image: string, calls: number) {
   } finally {
     await sessions.stopAll('quit').catch(() => {});
     await sessions.dispose();
-    const labels = instanceLabels(instance);
-    for (const c of await engine.listContainers(labels)) await engine.removeContainer(c.id);
-    for (const v of await engine.listVolumes(labels)) await engine.removeVolume(v);
-    for (const n of await engine.listNetworks(labels)) await engine.removeNetwork(n);
+    await removeInstance(engine, instance);
     engine.close();
     await sshd.stop();
   }

@@ -9,6 +9,7 @@ import { PortAllocator } from '../electron/services/ports';
 import { SessionManager } from '../electron/services/sessions';
 import { DEFAULT_SETTINGS } from '../shared/settings';
 import { rawFirstAnswer } from './raw';
+import { removeInstance } from './cleanup';
 
 const run = promisify(execFile);
 
@@ -104,9 +105,6 @@ export async function benchSessions(engine: Engine, image: string, runs: number,
   } finally {
     await sessions.stopAll('quit').catch(() => {});
     await sessions.dispose();
-    const labels = instanceLabels(instance);
-    for (const c of await engine.listContainers(labels)) await engine.removeContainer(c.id);
-    for (const v of await engine.listVolumes(labels)) await engine.removeVolume(v);
-    for (const n of await engine.listNetworks(labels)) await engine.removeNetwork(n);
+    await removeInstance(engine, instance);
   }
 }
