@@ -59,6 +59,14 @@ export default tseslint.config(
           { group: ['**/electron/**', 'node:*'], message: 'renderer/ may import only shared/ and the preload API.' },
         ],
       }],
+      // Modules of shared/ that hold zod schemas: a value from one brings zod into the renderer's bundle.
+      '@typescript-eslint/no-restricted-imports': ['error', {
+        patterns: [{
+          group: ['**/shared/settings', '**/shared/api', '**/shared/accounts', '**/shared/blender', '**/shared/credentials', '**/shared/mcp', '**/shared/validation'],
+          message: 'The renderer takes only types from shared/ modules that hold schemas (their values bring zod into its bundle).',
+          allowTypeImports: true,
+        }],
+      }],
     },
   },
 );

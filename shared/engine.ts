@@ -1,4 +1,8 @@
 /** Where the Blenders run, as an administrator sees it in Settings: plain data. */
+import type { Settings } from './settings';
+
+/** The settings that decide which engine the panel drives, and how it reaches it: changing one moves the panel to it. */
+export const ENGINE_SETTINGS = ['dockerEndpoint', 'tlsCaPath', 'tlsCertPath', 'tlsKeyPath', 'sshKeyPath', 'publishAddress'] as const satisfies readonly (keyof Settings)[];
 
 export type EngineKind = 'local' | 'ssh' | 'tls';
 

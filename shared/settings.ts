@@ -65,7 +65,4 @@ export const settingsSchema = z
   });
 
 export type Settings = z.output<typeof settingsSchema>;
-
-/** The settings that decide which engine the panel drives, and how it reaches it: changing one moves the panel to it. */
-export const ENGINE_SETTINGS = ['dockerEndpoint', 'tlsCaPath', 'tlsCertPath', 'tlsKeyPath', 'sshKeyPath', 'publishAddress'] as const satisfies readonly (keyof Settings)[];
 export const DEFAULT_SETTINGS: Settings = settingsSchema.parse({});

@@ -1,6 +1,6 @@
-import type { EngineKind, EngineMove, EngineStatus } from '../../shared/engine';
+import { ENGINE_SETTINGS, type EngineKind, type EngineMove, type EngineStatus } from '../../shared/engine';
 import { AppError } from '../../shared/errors';
-import { ENGINE_SETTINGS, type Settings } from '../../shared/settings';
+import type { Settings } from '../../shared/settings';
 import type { Engine } from './engine';
 import type { SessionManager } from './sessions';
 

@@ -1,5 +1,6 @@
 import { useEffect, useState, type FormEvent } from 'react';
-import { ENGINE_SETTINGS, type Settings } from '../../../shared/settings';
+import { ENGINE_SETTINGS } from '../../../shared/engine';
+import type { Settings } from '../../../shared/settings';
 import { EngineState } from './EngineState';
 import { Notice } from './Notice';
 import { useBridge, usePanel } from '../context';
