@@ -1,11 +1,10 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { ENGINE_SETTINGS } from '../../../shared/engine';
+import { isActive } from '../../../shared/sessions';
 import type { Settings } from '../../../shared/settings';
 import { EngineState } from './EngineState';
 import { Notice } from './Notice';
 import { useBridge, usePanel } from '../context';
-import { isActive } from '../../../shared/sessions';
-
 
 const FIELDS: { key: keyof Settings; label: string; type: 'text' | 'number' | 'checkbox' }[] = [
   { key: 'image', label: 'Blender image', type: 'text' },
