@@ -93,6 +93,20 @@ describe('an engine over SSH', () => {
     }
   });
 
+  it('takes over a Blender still running on the server after a panel crash, through new tunnels, without a second container', async () => {
+    engine = Engine.connect(sshd.endpoint, { ssh: sshd.access() });
+    h = await new Harness(engine).init();
+    const { user } = await h.user('otto');
+    await h.sessions.start(user);
+    await h.sessions.command(user.id, 'execute_code', { code: 'import bpy\nbpy.ops.mesh.primitive_torus_add()\nbpy.context.active_object.name = "Unsaved"' });
+    await h.crashAndRestart();
+    const adopted = h.sessions.get(user.id)!;
+    expect(adopted.state).toBe('ready');
+    expect(await answers(adopted.ports!.ui, '/vnc.html')).toBe(200);
+    expect((await h.sessions.command(user.id, 'get_scene_info', {})).objects.map((o) => o.name)).toContain('Unsaved');
+    expect(await engine.listContainers(h.labels(user.id))).toHaveLength(1);
+  });
+
   it('comes back after the SSH server restarts mid-session: reconnecting, then the same Blender, nothing lost, nothing doubled', async () => {
     engine = Engine.connect(sshd.endpoint, { ssh: sshd.access() });
     h = await new Harness(engine).init();
