@@ -376,7 +376,7 @@ export class SessionManager {
         }
       }
       const containerId = info.id;
-      await this.reachPorts(ports, containerId);
+      if (engine.remote) await this.reachPorts(ports, pairFrom((await engine.inspectContainer(containerId))?.ports ?? {}));
       this.update(s, { state: 'waiting', secret });
       await waitForBlender(
         { addonPort: ports.addon, uiPort: ports.ui, secret },
@@ -607,7 +607,7 @@ export class SessionManager {
       if (engine.remote) {
         ports = await this.deps.ports.allocate(s.userId);
         this.update(s, { ports });
-        await this.reachPorts(ports, containerId);
+        await this.reachPorts(ports, published);
       } else {
         this.deps.ports.claim(s.userId, ports);
       }
@@ -730,16 +730,13 @@ export class SessionManager {
   }
 
   /**
-   * A remote engine's container published its ports on that machine's loopback: they answer on
-   * the session's own local ports, through the engine's connection.
+   * A remote engine's container published its ports (`published`) on that machine's loopback:
+   * they answer on the session's own local ports, through the engine's connection.
    */
-  private async reachPorts(ports: PortPair, containerId: string): Promise<void> {
-    const engine = this.deps.engine;
-    if (!engine.remote) return;
-    const published = pairFrom((await engine.inspectContainer(containerId))?.ports ?? {});
+  private async reachPorts(ports: PortPair, published: PortPair | null): Promise<void> {
     if (!published) throw new AppError('INTERNAL', 'The container is running but published no ports');
-    await engine.reach(ports.addon, published.addon);
-    await engine.reach(ports.ui, published.ui);
+    await this.deps.engine.reach(ports.addon, published.addon);
+    await this.deps.engine.reach(ports.ui, published.ui);
   }
 
   /** The container is no longer ours to talk to: drop the connection, the tunnels and the ports, and record the outcome. */
