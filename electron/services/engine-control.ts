@@ -63,7 +63,7 @@ export class EngineControl {
     const key = engine.link?.untrustedKey ?? null;
     return {
       endpoint: this.endpoint,
-      kind: kindOf(this.endpoint, engine),
+      kind: kindOf(engine),
       reachable: problem === null,
       problem,
       untrustedHostKey: key && { type: key.type, fingerprint: key.fingerprint },
@@ -112,7 +112,8 @@ export class EngineControl {
   }
 }
 
-function kindOf(endpoint: string, engine: Engine): EngineKind {
+/** As the connection was made: over SSH, to a TLS engine (whose ports are relayed), or on this machine. */
+function kindOf(engine: Engine): EngineKind {
   if (engine.link) return 'ssh';
-  return (endpoint || process.env.DOCKER_HOST || '').startsWith('tcp://') ? 'tls' : 'local';
+  return engine.remote ? 'tls' : 'local';
 }
