@@ -491,9 +491,9 @@ export class Engine {
   }
 
   /**
-   * A bridge network of its own for one person's container, reachable outward, not from other
-   * networks. Makes the bridge network `name` unless it exists, on the first /29 of `pool` no network of
-   * the engine uses. Docker's default pools hold about 30 networks in all; a lab has more people.
+   * Makes `name`, one person's own bridge network (reachable outward, not from other networks),
+   * unless it exists, on the first /29 of `pool` no network of the engine uses. Docker's default
+   * pools hold about 30 networks in all; a lab has more people.
    */
   async ensureNetwork(name: string, labels: Record<string, string>, pool: string): Promise<void> {
     try {
