@@ -6,7 +6,7 @@ import type { Duplex } from 'node:stream';
 import ssh2, { type Client, type ClientChannel } from 'ssh2';
 import { AppError } from '../../../shared/errors';
 import { Tunnels } from '../tunnels';
-import { presentedKey, type KnownHosts, type PresentedKey } from './known-hosts';
+import { presentedKey, type HostKeyVerdict, type KnownHosts, type PresentedKey } from './known-hosts';
 
 // ssh2 is CommonJS: the main bundle (ES modules) reaches its parts through the default export.
 const { Client: SshClient, utils } = ssh2;
@@ -144,7 +144,7 @@ export class SshLink {
     }
     return new Promise<Client>((resolve, reject) => {
       const client = new SshClient();
-      let refused: PresentedKey | null = null;
+      let refused: { key: PresentedKey; why: RefusedWhy } | null = null;
       let settled = false;
       const fail = (error: AppError) => {
         if (settled) return;
@@ -163,8 +163,8 @@ export class SshLink {
       });
       client.on('error', (error: Error & { level?: string; code?: string }) => {
         if (refused) {
-          this.refusedKey = refused;
-          return fail(untrustedHostKey(this.describe, refused, this.knownHosts.check(host, port, refused.blob)));
+          this.refusedKey = refused.key;
+          return fail(untrustedHostKey(this.describe, refused.key, refused.why));
         }
         fail(connectError(this.describe, error, methods));
       });
@@ -182,8 +182,9 @@ export class SshLink {
           username,
           authHandler: methods,
           hostVerifier: (blob: Buffer) => {
-            if (this.knownHosts.check(host, port, blob).trusted) return true;
-            refused = presentedKey(blob);
+            const verdict = this.knownHosts.check(host, port, blob);
+            if (verdict.trusted) return true;
+            refused = { key: presentedKey(blob), why: verdict.why };
             return false;
           },
           readyTimeout: 10_000,
@@ -230,8 +231,9 @@ export class SshLink {
 
 const BACKOFF = { minMs: 500, maxMs: 10_000 };
 
-function untrustedHostKey(where: string, key: PresentedKey, verdict: ReturnType<KnownHosts['check']>): AppError {
-  const why = verdict.trusted ? 'unknown' : verdict.why;
+type RefusedWhy = Extract<HostKeyVerdict, { trusted: false }>['why'];
+
+function untrustedHostKey(where: string, key: PresentedKey, why: RefusedWhy): AppError {
   const said =
     why === 'changed'
       ? `The host key of ${where} has CHANGED: it is now ${key.type} ${key.fingerprint}, which no known_hosts entry for it holds. This can mean someone is intercepting the connection. If the server was reinstalled, an administrator can accept the new key in Settings after checking its fingerprint.`
