@@ -34,7 +34,11 @@ fi
 
 DISPLAY_NUM=99
 export DISPLAY=":${DISPLAY_NUM}"
-SCREEN="${BLENDER_LAB_SCREEN:-1600x900x24}"
+DEFAULT_SCREEN=1600x900
+# The size the panel last fitted this screen to (fit-screen.sh keeps it): the first screen is
+# drawn at the size the frame will ask for, not drawn once more when it asks.
+REMEMBERED_SCREEN="$(head -n 1 /var/lib/blender-lab/screen 2>/dev/null | head -c 16)"
+SCREEN="${BLENDER_LAB_SCREEN:-${REMEMBERED_SCREEN:-$DEFAULT_SCREEN}x24}"
 # The display is created at its largest, then set to SCREEN; the panel resizes it to fit its frame.
 LARGEST_SCREEN=3840x2160x24
 RUN_DIR="$(mktemp -d /tmp/blender-lab.XXXXXX)"
@@ -74,8 +78,12 @@ log "starting display $DISPLAY ($SCREEN)"
 Xvfb "$DISPLAY" -screen 0 "$LARGEST_SCREEN" -nolisten tcp -noreset +extension GLX +extension RANDR +render &
 pids+=($!)
 wait_for "Xvfb" "[ -e /tmp/.X11-unix/X${DISPLAY_NUM} ]" 20
+fit_screen() { /opt/blender-lab/fit-screen.sh "${1%x*}" "${1#*x}" >/dev/null; }
 size="${SCREEN%x*}"
-/opt/blender-lab/fit-screen.sh "${size%x*}" "${size#*x}" >/dev/null || log "could not set the screen to $size; it stays $LARGEST_SCREEN"
+if ! fit_screen "$size"; then
+  log "could not set the screen to $size; using $DEFAULT_SCREEN"
+  fit_screen "$DEFAULT_SCREEN" || log "could not set the screen to $DEFAULT_SCREEN; it stays $LARGEST_SCREEN"
+fi
 
 # The newest good state: the last save, or the autosave when Blender ended without one.
 SCENE="$(python3 /opt/blender-lab/choose-scene.py)"

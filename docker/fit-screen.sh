@@ -9,8 +9,12 @@ if ! [[ "$width" =~ ^[0-9]{3,4}$ && "$height" =~ ^[0-9]{3,4}$ ]] || ((width < 32
 fi
 mode="${width}x${height}"
 export DISPLAY=${DISPLAY:-:99}
+# The next start draws its first screen at this size (entrypoint.sh): a first screen drawn at
+# another size is drawn again when the frame asks for this one, about a CPU-second in software.
+remember() { printf '%s\n' "$mode" >/var/lib/blender-lab/screen 2>/dev/null || true; }
 # Setting the size the screen already has makes x11vnc resend a stale picture: only a change is made.
 if xrandr | head -1 | grep -q "current $width x $height,"; then
+  remember
   echo "$mode"
   exit 0
 fi
@@ -26,4 +30,5 @@ done
 # Once Blender has drawn at its new size, have everything drawn again: x11vnc can miss the
 # first picture after a resize and keep parts of the old one.
 (sleep 0.7; xrefresh 2>/dev/null) >/dev/null 2>&1 &
+remember
 echo "$mode"

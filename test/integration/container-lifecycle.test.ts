@@ -40,6 +40,25 @@ async function killInside(id: string, comm: string): Promise<void> {
   await new Promise((resolve) => { stream.on('end', resolve); stream.resume(); });
 }
 
+/** The size of Blender's own window, as Blender reports it. */
+async function windowSize(b: TestBlender): Promise<string> {
+  const client = new BlenderClient({ port: b.addonPort, secret: b.secret });
+  try {
+    const { result } = await client.executeCode('import bpy\nw = bpy.context.window_manager.windows[0]\nprint(f"{w.width}x{w.height}", end="")');
+    return result;
+  } finally {
+    client.close();
+  }
+}
+
+async function restarted(b: TestBlender): Promise<TestBlender> {
+  await engine.stopContainer(b.id);
+  await engine.startContainer(b.id);
+  const again = { ...b, ...(await publishedPorts(engine, b.id)) };
+  await untilReady(engine, again);
+  return again;
+}
+
 describe('Blender container lifecycle', () => {
   it('comes back ready after repeated docker stop / docker start', async () => {
     const b = await started();
@@ -111,6 +130,26 @@ describe('Blender container lifecycle', () => {
     });
     expect(info.exitCode).toBe(64);
     expect(await engine.logs(id)).toContain('BLENDER_LAB_SECRET is not set');
+  });
+
+  it('draws its first screen at the size the screen was last fitted to, with no resize after the start', async () => {
+    const b = await started();
+    expect(await windowSize(b)).toBe('1600x900');
+    expect(await engine.exec(b.id, ['/opt/blender-lab/fit-screen.sh', '1024', '640'])).toMatchObject({ exitCode: 0 });
+    await waitFor('Blender to follow the screen', async () => (await windowSize(b)) === '1024x640');
+    const again = await restarted(b);
+    expect(await windowSize(again)).toBe('1024x640');
+    expect(await engine.logs(b.id, 200)).toContain('starting display :99 (1024x640x24)');
+  });
+
+  it('starts at the usual size when the remembered one is damaged, and says so', async () => {
+    const b = await started();
+    expect(await engine.exec(b.id, ['sh', '-c', 'echo 99999x7 > /var/lib/blender-lab/screen'])).toMatchObject({ exitCode: 0 });
+    const again = await restarted(b);
+    expect(await windowSize(again)).toBe('1600x900');
+    const logs = await engine.logs(b.id, 200);
+    expect(logs).toContain("fit-screen: WIDTH must be 320-3840 and HEIGHT 240-2160 (got '99999' '7')");
+    expect(logs).toContain('could not set the screen to 99999x7; using 1600x900');
   });
 
   it('runs as the unprivileged blender user, with no capabilities', async () => {
