@@ -24,15 +24,18 @@ async function cpuSeconds(engine: Engine, id: string): Promise<number> {
 
 const spread = (ms: number[]) => ({ first_ms: Math.min(...ms), mean_ms: Math.round(ms.reduce((a, b) => a + b, 0) / ms.length), last_ms: Math.max(...ms) });
 
-/** The floor for a crowd: `n` bare `docker run`s started together, each timed to its first add-on answer. */
-async function bareRunsAtOnce(image: string, n: number): Promise<number[]> {
+/**
+ * The floor for a crowd: `n` bare `docker run`s started together, each timed to its first add-on
+ * answer, drawing their first screens at the size the crowd's do (`screen`, or the default).
+ */
+async function bareRunsAtOnce(image: string, n: number, screen: string | null): Promise<number[]> {
   const ids: string[] = [];
   try {
     const t0 = Date.now();
     return await Promise.all(
       Array.from({ length: n }, async () => {
         const secret = randomBytes(24).toString('base64url');
-        const { stdout } = await run('docker', ['run', '-d', '--label', 'org.blender-lab.bench=1', '-e', `BLENDER_LAB_SECRET=${secret}`, '-p', '127.0.0.1::9876', image]);
+        const { stdout } = await run('docker', ['run', '-d', '--label', 'org.blender-lab.bench=1', '-e', `BLENDER_LAB_SECRET=${secret}`, ...(screen ? ['-e', `BLENDER_LAB_SCREEN=${screen}`] : []), '-p', '127.0.0.1::9876', image]);
         const id = stdout.trim();
         ids.push(id);
         const port = Number((await run('docker', ['port', id, '9876/tcp'])).stdout.trim().split(':').pop());
@@ -97,7 +100,8 @@ export async function benchSessions(engine: Engine, image: string, runs: number,
     await new Promise((r) => setTimeout(r, 5_000));
     const crowdCpu = await Promise.all((await engine.listContainers(instanceLabels(instance))).map((c) => cpuSeconds(engine, c.id)));
     await sessions.stopAll('quit');
-    const floor = await bareRunsAtOnce(image, concurrent);
+    // The crowd's first screens are drawn at the frame the runs above fitted screens to.
+    const floor = await bareRunsAtOnce(image, concurrent, runs > 0 ? `${PANEL_FRAME.width}x${PANEL_FRAME.height}` : null);
     const ours = spread(each);
     const bare = spread(floor);
     return {

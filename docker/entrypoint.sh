@@ -35,10 +35,11 @@ fi
 DISPLAY_NUM=99
 export DISPLAY=":${DISPLAY_NUM}"
 DEFAULT_SCREEN=1600x900
-# The size the panel last fitted this screen to (fit-screen.sh keeps it): the first screen is
-# drawn at the size the frame will ask for, not drawn once more when it asks.
+# The first screen is drawn at the size the frame will ask for, not drawn once more when it asks:
+# the size this screen was last fitted to (fit-screen.sh keeps it), else the size the panel last
+# fitted anyone's to (BLENDER_LAB_SCREEN, WIDTHxHEIGHT).
 REMEMBERED_SCREEN="$(head -n 1 /var/lib/blender-lab/screen 2>/dev/null | head -c 16)"
-SCREEN="${BLENDER_LAB_SCREEN:-${REMEMBERED_SCREEN:-$DEFAULT_SCREEN}x24}"
+SCREEN="${REMEMBERED_SCREEN:-${BLENDER_LAB_SCREEN:-$DEFAULT_SCREEN}}"
 # The display is created at its largest, then set to SCREEN; the panel resizes it to fit its frame.
 LARGEST_SCREEN=3840x2160x24
 RUN_DIR="$(mktemp -d /tmp/blender-lab.XXXXXX)"
@@ -79,9 +80,8 @@ Xvfb "$DISPLAY" -screen 0 "$LARGEST_SCREEN" -nolisten tcp -noreset +extension GL
 pids+=($!)
 wait_for "Xvfb" "[ -e /tmp/.X11-unix/X${DISPLAY_NUM} ]" 20
 fit_screen() { /opt/blender-lab/fit-screen.sh "${1%x*}" "${1#*x}" >/dev/null; }
-size="${SCREEN%x*}"
-if ! fit_screen "$size"; then
-  log "could not set the screen to $size; using $DEFAULT_SCREEN"
+if ! fit_screen "$SCREEN"; then
+  log "could not set the screen to $SCREEN; using $DEFAULT_SCREEN"
   fit_screen "$DEFAULT_SCREEN" || log "could not set the screen to $DEFAULT_SCREEN; it stays $LARGEST_SCREEN"
 fi
 

@@ -103,6 +103,11 @@ export class SessionManager {
   private engineCpus = 1;
   private readonly starts = new StartQueue(() => this.deps.settings().maxConcurrentStarts || this.engineCpus);
   private watching: Promise<void> | null = null;
+  /**
+   * The size Blender's screen was last fitted to on this panel, for anyone: a person's first
+   * start draws its first screen there, not at 1600×900 and again when their frame asks.
+   */
+  private lastFittedScreen: string | null = null;
 
   constructor(private readonly deps: SessionDeps) {
     this.clock = deps.clock ?? (() => new Date());
@@ -198,6 +203,7 @@ export class SessionManager {
     const { exitCode, stdout } = await this.deps.engine.exec(this.runningContainer(userId), ['/opt/blender-lab/fit-screen.sh', String(width), String(height)]);
     const size = /^(\d+)x(\d+)$/m.exec(stdout);
     if (exitCode !== 0 || !size) throw new AppError('INTERNAL', `Blender's screen could not be resized (exit ${exitCode}); it is scaled to fit instead`);
+    this.lastFittedScreen = size[0];
     return { width: Number(size[1]), height: Number(size[2]) };
   }
 
@@ -359,7 +365,12 @@ export class SessionManager {
         }
         this.update(s, { containerId: info.id, ports });
         bootSlot ??= await turn.wait();
-        const sceneEnv = { BLENDER_LAB_AUTOSAVE_SECONDS: String(settings.autosaveSeconds), BLENDER_LAB_VERSIONS_KEPT: String(settings.versionsKept), ...open };
+        const sceneEnv = {
+          BLENDER_LAB_AUTOSAVE_SECONDS: String(settings.autosaveSeconds),
+          BLENDER_LAB_VERSIONS_KEPT: String(settings.versionsKept),
+          ...(this.lastFittedScreen ? { BLENDER_LAB_SCREEN: this.lastFittedScreen } : {}),
+          ...open,
+        };
         await engine.putFile(info.id, SESSION_DIR, SESSION_FILE, sessionEnv({ ...env, ...sceneEnv, BLENDER_LAB_SECRET: secret }), { uid: BLENDER_UID, gid: BLENDER_UID });
         onProgress({ step: 'booting', message: 'Starting Blender' });
         // A booting Blender may use every CPU and comes first when they are all busy: the ones

@@ -132,14 +132,16 @@ describe('Blender container lifecycle', () => {
     expect(await engine.logs(id)).toContain('BLENDER_LAB_SECRET is not set');
   });
 
-  it('draws its first screen at the size the screen was last fitted to, with no resize after the start', async () => {
-    const b = await started();
-    expect(await windowSize(b)).toBe('1600x900');
+  it('draws its first screen at the size the panel passes, then at the size the screen was last fitted to', async () => {
+    const b = await startBlender(engine, { env: { BLENDER_LAB_SCREEN: '1280x720' } });
+    created.push(b.id);
+    await untilReady(engine, b);
+    expect(await windowSize(b)).toBe('1280x720');
     expect(await engine.exec(b.id, ['/opt/blender-lab/fit-screen.sh', '1024', '640'])).toMatchObject({ exitCode: 0 });
     await waitFor('Blender to follow the screen', async () => (await windowSize(b)) === '1024x640');
     const again = await restarted(b);
     expect(await windowSize(again)).toBe('1024x640');
-    expect(await engine.logs(b.id, 200)).toContain('starting display :99 (1024x640x24)');
+    expect(await engine.logs(b.id, 200)).toContain('starting display :99 (1024x640)');
   });
 
   it('starts at the usual size when the remembered one is damaged, and says so', async () => {

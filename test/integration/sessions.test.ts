@@ -81,6 +81,18 @@ describe('sessions', () => {
     expect(read.result).toBe('kept\n');
   });
 
+  it("starts a person's first Blender at the size the panel last fitted anyone's screen to", async () => {
+    const h = await harness();
+    const { user: ann } = await h.user('ann');
+    const { user: ben } = await h.user('ben');
+    await h.sessions.start(ann);
+    const windowSize = async (userId: string) => (await h.sessions.command(userId, 'execute_code', { code: 'import bpy\nw = bpy.context.window_manager.windows[0]\nprint(f"{w.width}x{w.height}", end="")' })).result;
+    expect(await windowSize(ann.id)).toBe('1600x900');
+    expect(await h.sessions.fitScreen(ann.id, 1024, 640)).toEqual({ width: 1024, height: 640 });
+    await h.sessions.start(ben);
+    expect(await windowSize(ben.id)).toBe('1024x640');
+  });
+
   it('still stops when saving fails, and records why', async () => {
     const h = await harness();
     const { user } = await h.user('dora');
