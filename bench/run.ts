@@ -157,8 +157,8 @@ async function main() {
         raw_floor_cold: summary(cold.raw),
         raw_floor_warm: summary(warm.raw),
       },
-      // Each start until its first screen is drawn at the frame's size: the first sign-in starts
-      // at the default size and is drawn again when fitted; a later one starts at the frame's size.
+      // Each start until its first screen is drawn at the frame's size. Only the very first, before
+      // the panel has fitted any screen, starts at the default size and is drawn again when fitted.
       cpu_seconds_to_first_screen: signIns.cpuToFirstScreen,
       concurrent_sign_ins: signIns.concurrent,
       ping_round_trip_ms: { calls: 1000, ...rt },
