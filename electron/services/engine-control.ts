@@ -1,5 +1,6 @@
 import { ENGINE_SETTINGS, type EngineKind, type EngineMove, type EngineStatus } from '../../shared/engine';
 import { AppError } from '../../shared/errors';
+import { isActive } from '../../shared/sessions';
 import type { Settings } from '../../shared/settings';
 import type { Engine } from './engine';
 import type { SessionManager } from './sessions';
@@ -100,7 +101,7 @@ export class EngineControl {
     const { engine, sessions } = this.deps;
     const to = next.dockerEndpoint;
     const fresh = this.deps.connect(next); // refused before anything stops
-    const before = sessions.list().filter((s) => s.state !== 'stopped' && s.state !== 'failed').length;
+    const before = sessions.list().filter((s) => isActive(s.state)).length;
     const notSaved = await sessions.leaveEngine();
     this.lastMove = { at: (this.deps.clock?.() ?? new Date()).toISOString(), from: this.endpoint, to, stopped: before, notSaved };
     this.deps.report(`Moved from ${this.endpoint || 'this machine\'s engine'} to ${to || 'this machine\'s engine'}: ${before} Blender(s) saved and stopped${notSaved.length ? `; not saved: ${notSaved.map((n) => n.username).join(', ')}` : ''}`);
