@@ -179,6 +179,11 @@ interface Connection {
   publishHost: string;
 }
 
+function closeConnection(connection: Connection): void {
+  connection.tunnels?.closeAll();
+  connection.link?.close();
+}
+
 /** The only code that talks to Docker. Every failure comes out as an AppError with a stable code. */
 export class Engine {
   private current: Connection;
@@ -219,8 +224,7 @@ export class Engine {
     if (next.current === this.current) return;
     const old = this.current;
     this.current = next.current;
-    old.tunnels?.closeAll();
-    old.link?.close();
+    closeConnection(old);
   }
 
   /**
@@ -244,8 +248,7 @@ export class Engine {
 
   /** Ends the connection to a remote engine and its tunnels. */
   close(): void {
-    this.current.tunnels?.closeAll();
-    this.current.link?.close();
+    closeConnection(this.current);
   }
 
   async ping(): Promise<void> {
