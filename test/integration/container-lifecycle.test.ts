@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { BlenderClient } from '../../electron/services/blender-client';
-import { IMAGE, TEST_LABELS, publishedPorts, startBlender, testEngine, untilReady, type TestBlender } from '../support/blender';
+import { IMAGE, TEST_LABELS, WINDOW_SIZE_CODE, publishedPorts, startBlender, testEngine, untilReady, type TestBlender } from '../support/blender';
 import { waitFor } from '../support/wait';
 
 // The container as Docker sees it: it comes back after stop/start and kill, and it never
@@ -44,7 +44,7 @@ async function killInside(id: string, comm: string): Promise<void> {
 async function windowSize(b: TestBlender): Promise<string> {
   const client = new BlenderClient({ port: b.addonPort, secret: b.secret });
   try {
-    const { result } = await client.executeCode('import bpy\nw = bpy.context.window_manager.windows[0]\nprint(f"{w.width}x{w.height}", end="")');
+    const { result } = await client.executeCode(WINDOW_SIZE_CODE);
     return result;
   } finally {
     client.close();

@@ -2,7 +2,7 @@ import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BlenderClient } from '../../electron/services/blender-client';
 import type { StartProgress } from '../../shared/sessions';
-import { testEngine } from '../support/blender';
+import { testEngine, WINDOW_SIZE_CODE } from '../support/blender';
 import { Harness } from '../support/sessions-harness';
 import { waitFor } from '../support/wait';
 
@@ -86,7 +86,7 @@ describe('sessions', () => {
     const { user: ann } = await h.user('ann');
     const { user: ben } = await h.user('ben');
     await h.sessions.start(ann);
-    const windowSize = async (userId: string) => (await h.sessions.command(userId, 'execute_code', { code: 'import bpy\nw = bpy.context.window_manager.windows[0]\nprint(f"{w.width}x{w.height}", end="")' })).result;
+    const windowSize = async (userId: string) => (await h.sessions.command(userId, 'execute_code', { code: WINDOW_SIZE_CODE })).result;
     expect(await windowSize(ann.id)).toBe('1600x900');
     expect(await h.sessions.fitScreen(ann.id, 1024, 640)).toEqual({ width: 1024, height: 640 });
     await h.sessions.start(ben);

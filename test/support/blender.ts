@@ -17,6 +17,9 @@ export interface TestBlender {
   uiPort: number;
 }
 
+/** Python that prints the size of Blender's own window, as `WIDTHxHEIGHT`. */
+export const WINDOW_SIZE_CODE = 'import bpy\nw = bpy.context.window_manager.windows[0]\nprint(f"{w.width}x{w.height}", end="")';
+
 export function newSecret(): string {
   return randomBytes(24).toString('base64url');
 }
