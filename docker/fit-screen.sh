@@ -24,11 +24,16 @@ xrandr --addmode screen "$mode" 2>/dev/null || true
 xrandr --output screen --mode "$mode"
 xrandr --fb "$mode"
 # No window manager: Blender's window is sized to the screen by hand.
-for window in $(xdotool search --class blender 2>/dev/null); do
+windows=$(xdotool search --class blender 2>/dev/null || true)
+for window in $windows; do
   xdotool windowmove "$window" 0 0 windowsize "$window" "$width" "$height" 2>/dev/null || true
 done
 # Once Blender has drawn at its new size, have everything drawn again: x11vnc can miss the
-# first picture after a resize and keep parts of the old one.
-(sleep 0.7; xrefresh 2>/dev/null) >/dev/null 2>&1 &
+# first picture after a resize and keep parts of the old one. Before Blender has a window (the
+# entrypoint sets the first size) there is nothing to draw again, and a refresh would only make
+# a Blender starting meanwhile draw its first screen twice.
+if [ -n "$windows" ]; then
+  (sleep 0.7; xrefresh 2>/dev/null) >/dev/null 2>&1 &
+fi
 remember
 echo "$mode"

@@ -144,6 +144,37 @@ describe('Blender container lifecycle', () => {
     expect(await engine.logs(b.id, 200)).toContain('starting display :99 (1024x640)');
   });
 
+  it('draws its first screen once, not again for the display or the clipboard helper', async () => {
+    // Each full draw of Blender's screen costs about 0.4 CPU-seconds in software: a start that
+    // draws it again for nothing makes everyone behind it in the start queue wait longer.
+    const b = await started();
+    const client = new BlenderClient({ port: b.addonPort, secret: b.secret });
+    const { result: version } = await client.executeCode('import bpy\nprint("%d.%d" % bpy.app.version[:2], end="")').finally(() => client.close());
+    // Blender runs the person's startup scripts before it opens its window: this one notes each
+    // draw of the 3D view, and the time every half second, in /tmp.
+    const counter = [
+      'import bpy, time',
+      't0 = time.monotonic()',
+      'def note(what):',
+      '    with open("/tmp/draws.log", "a") as f: f.write(f"{what} {time.monotonic() - t0:.2f}\\n")',
+      'def tick():',
+      '    note("tick")',
+      '    return 0.5',
+      'def register():',
+      '    bpy.types.SpaceView3D.draw_handler_add(lambda: note("draw"), (), "WINDOW", "POST_PIXEL")',
+      '    bpy.app.timers.register(tick, first_interval=0.5, persistent=True)',
+    ].join('\n');
+    const dir = `/home/blender/.config/blender/${version}/scripts/startup`;
+    expect(await engine.exec(b.id, ['sh', '-c', `mkdir -p ${dir} && cat > ${dir}/count_draws.py <<'EOF'\n${counter}\nEOF`])).toMatchObject({ exitCode: 0 });
+    await restarted(b);
+    // Five seconds of Blender's life, by its own clock: the draws made for nothing came within three.
+    const log = await waitFor('Blender to run for five seconds', async () => {
+      const { stdout } = await engine.exec(b.id, ['cat', '/tmp/draws.log']);
+      return stdout.split('\n').some((line) => line.startsWith('tick') && Number(line.split(' ')[1]) >= 5) ? stdout : undefined;
+    });
+    expect(log.split('\n').filter((line) => line.startsWith('draw'))).toHaveLength(1);
+  });
+
   it('starts at the usual size when the remembered one is damaged, and says so', async () => {
     const b = await started();
     expect(await engine.exec(b.id, ['sh', '-c', 'echo 99999x7 > /var/lib/blender-lab/screen'])).toMatchObject({ exitCode: 0 });
