@@ -5,6 +5,12 @@ set -uo pipefail
 
 log() { echo "[blender-lab] $*"; }
 
+# A start held for its turn in the panel's queue (BLENDER_LAB_HOLD_SECONDS) boots Blender at
+# SIGUSR1. Trapped first thing, so a signal that comes early is not lost; ignored once let in.
+let_in=0
+holder=""
+trap 'let_in=1; [ -n "$holder" ] && kill "$holder" 2>/dev/null' USR1
+
 # The panel writes a fresh secret (and the user's integration keys) here before every start;
 # BLENDER_LAB_SECRET in the environment serves when the container is run by hand.
 SESSION_ENV=/var/lib/blender-lab/session.env
@@ -23,6 +29,12 @@ if [ -z "${BLENDER_LAB_SECRET:-}" ]; then
 fi
 if ! [[ "$BLENDER_LAB_SECRET" =~ ^[A-Za-z0-9_-]{16,256}$ ]]; then
   log "BLENDER_LAB_SECRET must be 16-256 characters of [A-Za-z0-9_-]." >&2
+  exit 64
+fi
+
+HOLD_SECONDS="${BLENDER_LAB_HOLD_SECONDS:-}"
+if [ -n "$HOLD_SECONDS" ] && ! [[ "$HOLD_SECONDS" =~ ^[1-9][0-9]{0,4}$ ]]; then
+  log "BLENDER_LAB_HOLD_SECONDS must be a whole number of seconds (1-99999)." >&2
   exit 64
 fi
 
@@ -55,12 +67,18 @@ chmod 600 "$RUN_DIR/tokens"
 
 pids=()
 stopping=0
+blender_started=0
 # docker stop, an engine restart or a host shutdown: save the scene like a sign-out first. The
 # panel sets the container's stop timeout long enough for a large scene.
 shutdown() {
   stopping=1
-  log "stopping: saving the scene first"
-  python3 /opt/blender-lab/save-on-stop.py
+  [ -n "$holder" ] && kill "$holder" 2>/dev/null
+  if [ "$blender_started" = 1 ]; then
+    log "stopping: saving the scene first"
+    python3 /opt/blender-lab/save-on-stop.py
+  else
+    log "stopping before Blender started"
+  fi
   for ((i=${#pids[@]}-1; i>=0; i--)); do kill -TERM "${pids[i]}" 2>/dev/null; done
   wait
   exit 0
@@ -87,35 +105,70 @@ fi
 
 # The newest good state: the last save, or the autosave when Blender ended without one.
 SCENE="$(python3 /opt/blender-lab/choose-scene.py)"
-if [ -n "$SCENE" ]; then
-  log "starting Blender with $(basename "$SCENE")"
-  blender "$SCENE" --python /opt/blender-lab/addon/startup.py &
+
+start_blender() {
+  if [ -n "$SCENE" ]; then
+    log "starting Blender with $(basename "$SCENE")"
+    blender "$SCENE" --python /opt/blender-lab/addon/startup.py &
+  else
+    log "starting Blender with a new scene"
+    blender --python /opt/blender-lab/addon/startup.py &
+  fi
+  pids+=($!)
+  blender_started=1
+}
+
+start_ui_server() {
+  # x11vnc follows the cut buffer but not who owns the CLIPBOARD: autocutsel keeps the two in
+  # step, so text Blender copies reaches the panel's clipboard. Not with -fork: its forking makes
+  # a Blender that has just drawn its first screen draw all of it again (about 0.4 CPU-seconds).
+  # Left out of the parts watched: the clipboard is not worth a running Blender.
+  autocutsel -selection CLIPBOARD &
+  disown
+
+  log "starting VNC server"
+  x11vnc -display "$DISPLAY" -localhost -rfbport 5900 -forever -shared -nopw -noxdamage -xrandr \
+    -quiet -o "$RUN_DIR/x11vnc.log" &
+  pids+=($!)
+  wait_for "VNC server" "(exec 3<>/dev/tcp/127.0.0.1/5900) 2>/dev/null" 20
+
+  # websockify logs each request path, and the secret travels in the WebSocket's query string.
+  hide_tokens() { sed -u -E -e "s/token=[^ &\"']*/token=[hidden]/g" -e "s/[Tt]oken '[^']*'/token '[hidden]'/g"; }
+
+  log "starting UI server on :3000"
+  websockify --web /usr/share/novnc --token-plugin TokenFile --token-source "$RUN_DIR/tokens" \
+    3000 > >(hide_tokens >"$RUN_DIR/websockify.log") 2>&1 &
+  pids+=($!)
+}
+
+# Held for a turn in the panel's start queue: everything but Blender is up meanwhile, so the turn
+# costs only Blender's own boot. The UI server answering tells the panel the hold has begun.
+hold_for_turn() {
+  local seconds=$1
+  log "waiting for a turn to start Blender"
+  sleep "$seconds" &
+  holder=$!
+  # The trap kills the sleep; checked again after setting holder, in case it came in between.
+  [ "$let_in" = 1 ] || wait "$holder"
+  kill "$holder" 2>/dev/null
+  wait "$holder" 2>/dev/null
+  holder=""
+  if [ "$let_in" = 0 ]; then
+    log "no turn came within $seconds s; stopping"
+    exit 75
+  fi
+}
+
+if [ -n "$HOLD_SECONDS" ]; then
+  start_ui_server
+  hold_for_turn "$HOLD_SECONDS"
+  trap '' USR1
+  start_blender
 else
-  log "starting Blender with a new scene"
-  blender --python /opt/blender-lab/addon/startup.py &
+  trap '' USR1
+  start_blender
+  start_ui_server
 fi
-pids+=($!)
-
-# x11vnc follows the cut buffer but not who owns the CLIPBOARD: autocutsel keeps the two in step,
-# so text Blender copies reaches the panel's clipboard. Not with -fork: its forking makes a
-# Blender that has just drawn its first screen draw all of it again (about 0.4 CPU-seconds).
-# Left out of the parts watched: the clipboard is not worth a running Blender.
-autocutsel -selection CLIPBOARD &
-disown
-
-log "starting VNC server"
-x11vnc -display "$DISPLAY" -localhost -rfbport 5900 -forever -shared -nopw -noxdamage -xrandr \
-  -quiet -o "$RUN_DIR/x11vnc.log" &
-pids+=($!)
-wait_for "VNC server" "(exec 3<>/dev/tcp/127.0.0.1/5900) 2>/dev/null" 20
-
-# websockify logs each request path, and the secret travels in the WebSocket's query string.
-hide_tokens() { sed -u -E -e "s/token=[^ &\"']*/token=[hidden]/g" -e "s/[Tt]oken '[^']*'/token '[hidden]'/g"; }
-
-log "starting UI server on :3000"
-websockify --web /usr/share/novnc --token-plugin TokenFile --token-source "$RUN_DIR/tokens" \
-  3000 > >(hide_tokens >"$RUN_DIR/websockify.log") 2>&1 &
-pids+=($!)
 
 # Exit when any part dies, so Docker sees it and restart policies or the panel can react.
 wait -n

@@ -401,6 +401,15 @@ export class Engine {
     }
   }
 
+  /** Sends a signal to a running container's main process. */
+  async signalContainer(id: string, signal: string): Promise<void> {
+    try {
+      await this.docker.getContainer(id).kill({ signal });
+    } catch (error) {
+      throw toEngineError(error, `signal container ${id.slice(0, 12)}`);
+    }
+  }
+
   async removeContainer(id: string): Promise<void> {
     try {
       // `v` removes only anonymous volumes; a user's named data volume is never touched here.

@@ -24,29 +24,14 @@ export interface ReadinessOptions {
  */
 export async function waitForBlender(target: ReadinessTarget, opts: ReadinessOptions): Promise<{ uiMs: number; addonMs: number }> {
   const started = Date.now();
-  const deadline = started + opts.timeoutMs;
-  const pollMs = opts.pollMs ?? 100;
-  const host = target.host ?? '127.0.0.1';
-
-  const poll = async (what: string, attempt: () => Promise<boolean>) => {
-    for (;;) {
-      if (opts.signal?.aborted) throw new AppError('START_TIMEOUT', `Stopped waiting for ${what}: cancelled`);
-      if (await attempt()) return Date.now() - started;
-      const dead = await opts.whyDead?.();
-      if (dead) throw new AppError('START_TIMEOUT', `Blender stopped while starting: ${dead}`);
-      if (Date.now() >= deadline) {
-        throw new AppError('START_TIMEOUT', `Blender did not become ready within ${Math.round(opts.timeoutMs / 1000)} s (waiting for ${what})`);
-      }
-      await new Promise((r) => setTimeout(r, pollMs));
-    }
-  };
-
+  const poll = poller(opts, started);
   opts.onStep?.('ui');
-  const uiMs = await poll('the Blender UI', () => httpAnswers(host, target.uiPort, '/vnc.html'));
+  await poll('the Blender UI', uiAnswers(target));
+  const uiMs = Date.now() - started;
   opts.onStep?.('addon');
-  const client = new BlenderClient({ host, port: target.addonPort, secret: target.secret, connectTimeoutMs: 2_000, requestTimeoutMs: 5_000 });
+  const client = new BlenderClient({ host: target.host ?? '127.0.0.1', port: target.addonPort, secret: target.secret, connectTimeoutMs: 2_000, requestTimeoutMs: 5_000 });
   try {
-    const addonMs = await poll('the Blender add-on', async () => {
+    await poll('the Blender add-on', async () => {
       try {
         await client.getSceneInfo();
         return true;
@@ -55,10 +40,36 @@ export async function waitForBlender(target: ReadinessTarget, opts: ReadinessOpt
         return false;
       }
     });
-    return { uiMs, addonMs };
+    return { uiMs, addonMs: Date.now() - started };
   } finally {
     client.close();
   }
+}
+
+/** Waits until the container's UI server answers over HTTP; returns how long that took. */
+export async function waitForUi(target: ReadinessTarget, opts: ReadinessOptions): Promise<number> {
+  const started = Date.now();
+  await poller(opts, started)('the Blender UI', uiAnswers(target));
+  return Date.now() - started;
+}
+
+const uiAnswers = (target: ReadinessTarget) => () => httpAnswers(target.host ?? '127.0.0.1', target.uiPort, '/vnc.html');
+
+function poller(opts: ReadinessOptions, started: number) {
+  const deadline = started + opts.timeoutMs;
+  const pollMs = opts.pollMs ?? 100;
+  return async (what: string, attempt: () => Promise<boolean>): Promise<void> => {
+    for (;;) {
+      if (opts.signal?.aborted) throw new AppError('START_TIMEOUT', `Stopped waiting for ${what}: cancelled`);
+      if (await attempt()) return;
+      const dead = await opts.whyDead?.();
+      if (dead) throw new AppError('START_TIMEOUT', `Blender stopped while starting: ${dead}`);
+      if (Date.now() >= deadline) {
+        throw new AppError('START_TIMEOUT', `Blender did not become ready within ${Math.round(opts.timeoutMs / 1000)} s (waiting for ${what})`);
+      }
+      await new Promise((r) => setTimeout(r, pollMs));
+    }
+  };
 }
 
 function httpAnswers(host: string, port: number, path: string): Promise<boolean> {

@@ -11,7 +11,7 @@ import { ensureBlenderImage } from './blender-image';
 import type { ContainerEvent, ContainerInfo, Engine } from './engine';
 import { containerNameFor, instanceLabels, LABELS, networkNameFor, volumeNameFor } from './naming';
 import type { PortAllocator, PortPair } from './ports';
-import { waitForBlender } from './readiness';
+import { waitForBlender, waitForUi } from './readiness';
 import { StartQueue } from './start-queue';
 
 const ADDON_PORT = 9876;
@@ -31,6 +31,8 @@ export const STOP_TIMEOUT_S = 120;
 /** CPU weights (Docker's cpu-shares): booting, and once ready. */
 const BOOT_CPU_SHARES = 262144;
 const ORDINARY_CPU_SHARES = 1024;
+/** The signal that lets a container held for its turn boot Blender, from an image that can hold one. */
+const LET_IN_LABEL = 'org.blender-lab.let-in-signal';
 const SPEC_LABEL = 'org.blender-lab.spec';
 
 export interface SessionDeps {
@@ -364,15 +366,23 @@ export class SessionManager {
           if (!info) throw new AppError('INTERNAL', 'The new container vanished before it started');
         }
         this.update(s, { containerId: info.id, ports });
-        bootSlot ??= await turn.wait();
+        // The next to boot start their containers while the boots ahead of them end, with Blender
+        // held back until their turn: Docker's start and the display are then off the queue's path.
+        const letIn = letInSignal(info.labels);
+        if (!bootSlot && letIn) await turn.near();
+        const held = !bootSlot && letIn !== null && !turn.admitted();
+        if (!held) bootSlot ??= await turn.wait();
         const sceneEnv = {
           BLENDER_LAB_AUTOSAVE_SECONDS: String(settings.autosaveSeconds),
           BLENDER_LAB_VERSIONS_KEPT: String(settings.versionsKept),
           ...(this.lastFittedScreen ? { BLENDER_LAB_SCREEN: this.lastFittedScreen } : {}),
+          // Those next in line wait for at most the boots under way; a held container left by a panel
+          // that is gone for good gives up after twice that.
+          ...(held ? { BLENDER_LAB_HOLD_SECONDS: String(2 * settings.startTimeoutSeconds) } : {}),
           ...open,
         };
         await engine.putFile(info.id, SESSION_DIR, SESSION_FILE, sessionEnv({ ...env, ...sceneEnv, BLENDER_LAB_SECRET: secret }), { uid: BLENDER_UID, gid: BLENDER_UID });
-        onProgress({ step: 'booting', message: 'Starting Blender' });
+        if (!held) onProgress({ step: 'booting', message: 'Starting Blender' });
         // A booting Blender may use every CPU and comes first when they are all busy: the ones
         // already up finish drawing their first screens in the gaps, and the queue moves at the
         // speed of a boot. Once ready it is held to its configured share.
@@ -388,12 +398,24 @@ export class SessionManager {
       }
       const containerId = info.id;
       if (engine.remote) await this.reachPorts(ports, pairFrom((await engine.inspectContainer(containerId))?.ports ?? {}));
+      const target = { addonPort: ports.addon, uiPort: ports.ui, secret };
+      const whyDead = () => this.whyDead(containerId);
+      if (!bootSlot) {
+        // A held entrypoint serves the UI only once it listens for its turn: a signal sent
+        // earlier could end it.
+        const [, slot] = await Promise.all([waitForUi(target, { timeoutMs: settings.startTimeoutSeconds * 1000, whyDead, signal: this.abort.signal }), turn.wait()]);
+        bootSlot = slot;
+        onProgress({ step: 'booting', message: 'Starting Blender' });
+        await engine.signalContainer(containerId, letInSignal(info.labels)!).catch(async (error) => {
+          throw new AppError('START_TIMEOUT', `Blender stopped while waiting for its turn: ${(await whyDead()) ?? (error as Error).message}`);
+        });
+      }
       this.update(s, { state: 'waiting', secret });
       await waitForBlender(
-        { addonPort: ports.addon, uiPort: ports.ui, secret },
+        target,
         {
           timeoutMs: settings.startTimeoutSeconds * 1000,
-          whyDead: () => this.whyDead(containerId),
+          whyDead,
           onStep: (step) =>
             onProgress(step === 'ui' ? { step: 'ui', message: 'Waiting for the Blender window' } : { step: 'addon', message: 'Waiting for Blender to answer' }),
           signal: this.abort.signal,
@@ -402,10 +424,6 @@ export class SessionManager {
       s.client?.close();
       const client = new BlenderClient({ port: ports.addon, secret });
       const opened = await this.openedScene(client);
-      // Booted: the next in the queue starts now, while this one draws its first screen at its
-      // configured share (asked for its scene first, while it still came first).
-      bootSlot();
-      await engine.setCpu(containerId, { shares: ORDINARY_CPU_SHARES, nanoCpus: Math.round(settings.cpus * 1e9) });
       const scene: SceneNotice | null = because ? { kind: 'restarted', at: opened?.at ?? null, message: [because, opened?.message].filter(Boolean).join(' ') } : opened;
       if (scene) onProgress({ step: 'scene', message: scene.message });
       const started = await engine.inspectContainer(containerId);
@@ -416,11 +434,17 @@ export class SessionManager {
         startedAt: started?.startedAt ? new Date(started.startedAt) : this.clock(),
         lastActivity: this.clock(),
       });
+      // Up (asked for its scene while it still came first): the next in the queue boots now, and
+      // this one is held to its configured share.
+      bootSlot();
+      await engine.setCpu(containerId, { shares: ORDINARY_CPU_SHARES, nanoCpus: Math.round(settings.cpus * 1e9) });
       onProgress({ step: 'ready', message: 'Your Blender is ready' });
       return this.view(s);
     } catch (error) {
       turn.giveUp();
       if (isAppError(error, 'START_CANCELLED')) {
+        // A container held for its turn holds no work yet: it ends at once.
+        if (s.containerId) await engine.stopContainer(s.containerId, 5).catch(() => {});
         this.release(s, { state: 'stopped', reason: error.message });
         throw error;
       }
@@ -432,18 +456,31 @@ export class SessionManager {
   private queueTurn(userId: string, onProgress: (p: StartProgress) => void) {
     let waiting = false;
     let place: number | null = null;
+    let nearFront = (): void => {};
+    const near = new Promise<void>((resolve) => { nearFront = resolve; });
     const tell = (ahead: number) =>
       onProgress({ step: 'queue', message: ahead === 0 ? 'You are next: waiting for another Blender to finish starting' : `${ahead} ${ahead === 1 ? 'person' : 'people'} ahead of you` });
-    const ticket = this.starts.enter(userId, (ahead) => {
+    const ticket = this.starts.enter(userId, (ahead, next) => {
       place = ahead;
+      if (next) nearFront();
       if (waiting) tell(ahead);
     });
     let admitted = false;
     ticket.then(() => { admitted = true; }, () => {}); // a start that ends before its turn gives its place up below
+    const startWaiting = () => {
+      if (waiting) return;
+      waiting = true;
+      if (!admitted && place !== null) tell(place);
+    };
     return {
+      admitted: () => admitted,
+      /** Waits until this person boots next, as soon as a boot under way ends (or now). */
+      near: async () => {
+        startWaiting();
+        await Promise.race([near, ticket]);
+      },
       wait: async () => {
-        waiting = true;
-        if (!admitted && place !== null) tell(place);
+        startWaiting();
         return ticket;
       },
       /** The start ended: leave the queue, or hand the slot back. */
@@ -627,6 +664,9 @@ export class SessionManager {
       return;
     }
     this.update(s, { state: 'waiting', containerId, ports, secret, reason: null });
+    // A start the last panel held for its turn goes on now; a Blender already up ignores the signal.
+    const letIn = letInSignal(info.labels);
+    if (letIn) await engine.signalContainer(containerId, letIn).catch(() => {});
     try {
       await waitForBlender({ addonPort: ports.addon, uiPort: ports.ui, secret }, {
         timeoutMs: this.deps.settings().startTimeoutSeconds * 1000,
@@ -813,6 +853,11 @@ export class SessionManager {
   private log(message: string): void {
     (this.deps.log ?? ((m: string) => console.error(`[sessions] ${m}`)))(message);
   }
+}
+
+function letInSignal(labels: Record<string, string>): string | null {
+  const signal = labels[LET_IN_LABEL];
+  return signal && /^SIG[A-Z0-9]{2,8}$/.test(signal) ? signal : null;
 }
 
 function pairFrom(ports: Record<number, number>): PortPair | null {

@@ -4,7 +4,7 @@ interface Waiting {
   userId: string;
   admit: () => void;
   refuse: (error: AppError) => void;
-  onPlace: (ahead: number) => void;
+  onPlace: (ahead: number, next: boolean) => void;
 }
 
 /**
@@ -18,8 +18,12 @@ export class StartQueue {
 
   constructor(private readonly limit: () => number) {}
 
-  /** Waits for a boot slot; resolves with the function that gives it back. */
-  enter(userId: string, onPlace: (ahead: number) => void): Promise<() => void> {
+  /**
+   * Waits for a boot slot; resolves with the function that gives it back. `onPlace` hears how
+   * many are ahead, and whether this person is among the next `limit()` to be let in: they get a
+   * slot as soon as one of the boots under way ends.
+   */
+  enter(userId: string, onPlace: (ahead: number, next: boolean) => void): Promise<() => void> {
     if (this.waiting.length === 0 && this.booting < this.limit()) {
       this.booting++;
       return Promise.resolve(this.slot());
@@ -55,6 +59,7 @@ export class StartQueue {
   }
 
   private tellPlaces(): void {
-    this.waiting.forEach((w, ahead) => w.onPlace(ahead));
+    const limit = this.limit();
+    this.waiting.forEach((w, ahead) => w.onPlace(ahead, ahead < limit));
   }
 }

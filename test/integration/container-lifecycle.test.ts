@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { BlenderClient } from '../../electron/services/blender-client';
+import { waitForUi } from '../../electron/services/readiness';
 import { IMAGE, TEST_LABELS, WINDOW_SIZE_CODE, publishedPorts, startBlender, testEngine, untilReady, type TestBlender } from '../support/blender';
 import { waitFor } from '../support/wait';
 
@@ -207,5 +208,65 @@ describe('Blender container lifecycle', () => {
       return h === 'healthy' ? h : undefined;
     }, { timeoutMs: 90_000, intervalMs: 500 });
     expect(health).toBe('healthy');
+  });
+
+  describe('held for a turn in the start queue', () => {
+    /** A container started as the panel starts the next in its queue: everything up but Blender. */
+    async function held(seconds = '120'): Promise<TestBlender> {
+      const b = await startBlender(engine, { env: { BLENDER_LAB_HOLD_SECONDS: seconds } });
+      created.push(b.id);
+      return b;
+    }
+    const exited = (id: string) =>
+      waitFor('the container to exit', async () => {
+        const i = await engine.inspectContainer(id);
+        return i && !i.running ? i : undefined;
+      });
+    const blenderRuns = async (id: string) => (await engine.exec(id, ['bash', '-c', 'grep -lx blender /proc/[0-9]*/comm || true'])).stdout.trim() !== '';
+
+    it('serves its UI but starts Blender only at the let-in signal its image names', async () => {
+      const b = await held();
+      await waitForUi(b, { timeoutMs: 60_000 });
+      expect(await engine.logs(b.id)).toContain('waiting for a turn to start Blender');
+      expect(await blenderRuns(b.id)).toBe(false);
+      const signal = (await engine.inspectContainer(b.id))!.labels['org.blender-lab.let-in-signal'];
+      expect(signal).toBe('SIGUSR1');
+      await engine.signalContainer(b.id, signal!);
+      await untilReady(engine, b);
+      expect(await sceneObjectCount(b)).toBe(3);
+    });
+
+    it('ends at once when stopped before its turn, with nothing to save', async () => {
+      const b = await held();
+      await waitForUi(b, { timeoutMs: 60_000 });
+      await engine.stopContainer(b.id, 20);
+      const info = await engine.inspectContainer(b.id);
+      expect(info?.exitCode).toBe(0);
+      const logs = await engine.logs(b.id);
+      expect(logs).toContain('stopping before Blender started');
+      expect(logs).not.toContain('could not save the scene');
+    });
+
+    it('gives up when no turn comes in time, saying so', async () => {
+      const b = await held('1');
+      expect((await exited(b.id)).exitCode).toBe(75);
+      expect(await engine.logs(b.id)).toContain('no turn came within 1 s; stopping');
+    });
+
+    it('refuses a hold that is not a whole number of seconds, saying why', async () => {
+      const b = await held('soon');
+      expect((await exited(b.id)).exitCode).toBe(64);
+      expect(await engine.logs(b.id)).toContain('BLENDER_LAB_HOLD_SECONDS must be a whole number of seconds (1-99999).');
+    });
+
+    it('ignores the let-in signal once Blender runs, so a panel taking it over may always send it', async () => {
+      const b = await started();
+      await engine.signalContainer(b.id, 'SIGUSR1');
+      expect(await sceneObjectCount(b)).toBe(3);
+      // Only a live entrypoint saves on stop: had the signal ended it, the container would be gone.
+      await engine.stopContainer(b.id, 20);
+      expect((await engine.inspectContainer(b.id))?.exitCode).toBe(0);
+      expect(await engine.logs(b.id)).toContain('stopping: saving the scene first');
+    });
   });
 });

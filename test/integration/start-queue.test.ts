@@ -1,4 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import type { Engine } from '../../electron/services/engine';
+import { PortAllocator } from '../../electron/services/ports';
+import { SessionManager } from '../../electron/services/sessions';
 import type { SessionState } from '../../shared/sessions';
 import { testEngine } from '../support/blender';
 import { Harness } from '../support/sessions-harness';
@@ -36,6 +39,53 @@ describe('starting several Blenders at once', () => {
     expect(heard.ben![0]).toBe('You are next: waiting for another Blender to finish starting');
     expect(heard.cat).toEqual(expect.arrayContaining(['1 person ahead of you', 'You are next: waiting for another Blender to finish starting']));
     expect(heard.cat!.indexOf('1 person ahead of you')).toBeLessThan(heard.cat!.lastIndexOf('You are next: waiting for another Blender to finish starting'));
+  });
+
+  it("starts the next person's container while the Blender ahead boots, and boots theirs when that one is up", async () => {
+    h = await new Harness(engine, { maxConcurrentStarts: 1 }).init();
+    const [ann, ben] = await Promise.all(['ann', 'ben'].map((n) => h!.user(n).then((u) => u.user)));
+    const states: Record<string, SessionState[]> = { ann: [], ben: [] };
+    let annReadyAt = 0;
+    h.sessions.changed.on((view) => {
+      states[view.username]!.push(view.state);
+      if (view.username === 'ann' && view.state === 'ready') annReadyAt ||= Date.now();
+    });
+    const heard: string[] = [];
+    await Promise.all([h.sessions.start(ann!), h.sessions.start(ben!, (p) => heard.push(p.message))]);
+    const benContainer = (await engine.inspectContainer(h.sessions.get(ben!.id)!.containerName))!;
+    expect(Date.parse(benContainer.startedAt!)).toBeLessThan(annReadyAt); // up before ann's Blender was
+    expect(await engine.logs(benContainer.id)).toContain('waiting for a turn to start Blender');
+    // Ben's Blender booted only once ann's was up: his state went to 'waiting' (booting) after hers was ready.
+    expect(states.ben!.indexOf('waiting')).toBeGreaterThan(-1);
+    expect(heard.indexOf('Starting Blender')).toBeGreaterThan(heard.indexOf('You are next: waiting for another Blender to finish starting'));
+    expect(heard.at(-1)).toBe('Your Blender is ready');
+  });
+
+  it('lets a Blender held for its turn boot when a restarted panel takes it over', async () => {
+    // A panel that ends mid-start (its process gone) leaves the next person's container held:
+    // every call the first panel makes from then on never returns.
+    let ended = false;
+    const frozen = new Proxy(engine, {
+      get(target, key, receiver) {
+        const value = Reflect.get(target, key, receiver);
+        return typeof value === 'function' ? (...args: unknown[]) => (ended ? new Promise(() => {}) : value.apply(target, args)) : value;
+      },
+    }) as Engine;
+    h = await new Harness(engine, { maxConcurrentStarts: 1 }, { engine: frozen }).init();
+    const [ann, ben] = await Promise.all(['ann', 'ben'].map((n) => h!.user(n).then((u) => u.user)));
+    void h.sessions.start(ann!).catch(() => {});
+    void h.sessions.start(ben!).catch(() => {});
+    await waitFor("ben's container to be held for his turn", async () => {
+      const [c] = await engine.listContainers(h!.labels(ben!.id));
+      return c && (await engine.logs(c.id)).includes('waiting for a turn to start Blender');
+    });
+    ended = true;
+    const restarted = new SessionManager({ engine, settings: () => h!.settings.get(), ports: new PortAllocator(() => h!.settings.get()), credentials: h.credentials, instance: h.instance, imageSource: null, log: () => {} });
+    h.sessions = restarted;
+    await restarted.init();
+    await waitFor('both Blenders to be taken over', () => ['ann', 'ben'].every((n) => restarted.list().find((v) => v.username === n)?.state === 'ready') || undefined, { timeoutMs: 120_000 });
+    expect(await restarted.command(ben!.id, 'get_scene_info', {})).toMatchObject({ object_count: 3 });
+    expect(await engine.listContainers(h.labels(ben!.id))).toHaveLength(1);
   });
 
   it('lets a booting Blender use every CPU first, then holds it to its configured share', async () => {
@@ -76,6 +126,26 @@ describe('starting several Blenders at once', () => {
     expect(Date.now() - t0).toBeLessThan(3_000);
     expect(h.sessions.get(ben.id)).toMatchObject({ state: 'stopped' });
     expect(states).not.toContain('waiting'); // ben's Blender never booted
+    const [benContainer] = await engine.listContainers(h.labels(ben.id));
+    expect(benContainer?.state).not.toBe('running'); // a container held for his turn ended with it
+    expect((await annStarted).state).toBe('ready');
+  });
+
+  it('ends the container held for the turn of someone who closes their window', async () => {
+    h = await new Harness(engine, { maxConcurrentStarts: 1 }).init();
+    const { user: ann } = await h.user('ann');
+    const { user: ben } = await h.user('ben', 'ben password');
+    const annStarted = h.sessions.start(ann);
+    const window = h.api.connect(() => {});
+    const signIn = window.call('auth.signIn', { username: 'ben', password: 'ben password' });
+    const held = await waitFor("ben's container to be held for his turn", async () => {
+      const [c] = await engine.listContainers(h!.labels(ben.id));
+      return c && (await engine.logs(c.id)).includes('waiting for a turn to start Blender') ? c : undefined;
+    });
+    window.close();
+    expect(await signIn).toMatchObject({ ok: true, value: { session: { state: 'stopped', reason: 'Left the queue before Blender started' } } });
+    expect((await engine.inspectContainer(held.id))?.running).toBe(false);
+    expect(await engine.logs(held.id)).toContain('stopping before Blender started');
     expect((await annStarted).state).toBe('ready');
   });
 

@@ -22,6 +22,21 @@ describe('the start queue', () => {
     expect(order).toEqual(['a', 'b', 'c', 'd', 'e']);
   });
 
+  it('tells those waiting whether they boot as soon as one of the boots under way ends', async () => {
+    const queue = new StartQueue(() => 2);
+    const next: Record<string, boolean[]> = { c: [], d: [], e: [] };
+    const enter = (id: string) => queue.enter(id, (_ahead, isNext) => next[id]?.push(isNext));
+    const [a] = await Promise.all([enter('a'), enter('b')]);
+    void enter('c');
+    void enter('d');
+    const e = enter('e');
+    expect(next).toEqual({ c: [true, true, true], d: [true, true], e: [false] });
+    a(); // c boots: e is now among the next two
+    expect(next.e!.at(-1)).toBe(true);
+    expect(queue.leave('e')).toBe(true);
+    await expect(e).rejects.toMatchObject({ code: 'START_CANCELLED' });
+  });
+
   it('lets a waiting person leave at once, and moves those behind them up', async () => {
     const queue = new StartQueue(() => 1);
     const first = await queue.enter('a', () => {});
