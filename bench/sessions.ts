@@ -10,6 +10,7 @@ import { SessionManager } from '../electron/services/sessions';
 import { DEFAULT_SETTINGS } from '../shared/settings';
 import { rawFirstAnswer } from './raw';
 import { removeInstance } from './cleanup';
+import { median } from './stats';
 
 const run = promisify(execFile);
 
@@ -93,8 +94,17 @@ export async function benchSessions(engine: Engine, image: string, runs: number,
     const crowd = await Promise.all(
       Array.from({ length: concurrent }, (_, i) => accounts.createAccount({ username: `crowd-${i}`, password: 'bench password' })),
     );
+    // A turn in the queue: from a Blender being ready to the next one booting (state 'waiting').
+    const readyAt: number[] = [];
+    const turns: number[] = [];
+    const noteTurns = sessions.changed.on((view) => {
+      if (!view.username.startsWith('crowd-')) return;
+      if (view.state === 'ready') readyAt.push(Date.now());
+      else if (view.state === 'waiting' && readyAt.length > 0) turns.push(Date.now() - readyAt.at(-1)!);
+    });
     const t0 = Date.now();
     const each = await Promise.all(crowd.map(async (u) => { await sessions.start(u); return Date.now() - t0; }));
+    noteTurns();
     const states = sessions.list().filter((s) => s.username.startsWith('crowd-')).map((s) => s.state);
     // What each Blender cost the CPUs to start and draw its first screen, once it is drawn.
     await new Promise((r) => setTimeout(r, 5_000));
@@ -116,6 +126,7 @@ export async function benchSessions(engine: Engine, image: string, runs: number,
         mean_vs_floor_mean: Math.round((ours.mean_ms / bare.mean_ms) * 100) / 100,
         last_vs_floor_last: Math.round((ours.last_ms / bare.last_ms) * 100) / 100,
         goals: { mean_at_most: 0.8, last_at_most: 1.05 },
+        turn_handover_ms: turns.length ? { median: median(turns), max: Math.max(...turns) } : null,
         all_ready: states.every((s) => s === 'ready'),
         cpu_seconds_per_blender: Math.round((crowdCpu.reduce((x, y) => x + y, 0) / crowdCpu.length) * 100) / 100,
       },
