@@ -46,11 +46,9 @@ export async function waitForBlender(target: ReadinessTarget, opts: ReadinessOpt
   }
 }
 
-/** Waits until the container's UI server answers over HTTP; returns how long that took. */
-export async function waitForUi(target: ReadinessTarget, opts: ReadinessOptions): Promise<number> {
-  const started = Date.now();
-  await poller(opts, started)('the Blender UI', uiAnswers(target));
-  return Date.now() - started;
+/** Waits until the container's UI server answers over HTTP. */
+export function waitForUi(target: ReadinessTarget, opts: ReadinessOptions): Promise<void> {
+  return poller(opts, Date.now())('the Blender UI', uiAnswers(target));
 }
 
 const uiAnswers = (target: ReadinessTarget) => () => httpAnswers(target.host ?? '127.0.0.1', target.uiPort, '/vnc.html');
