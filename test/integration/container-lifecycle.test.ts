@@ -60,6 +60,14 @@ async function restarted(b: TestBlender): Promise<TestBlender> {
   return again;
 }
 
+/** Waits until the container has exited; returns how it ended. */
+function exited(id: string, what = 'the container to exit') {
+  return waitFor(what, async () => {
+    const i = await engine.inspectContainer(id);
+    return i && !i.running ? i : undefined;
+  });
+}
+
 describe('Blender container lifecycle', () => {
   it('comes back ready after repeated docker stop / docker start', async () => {
     const b = await started();
@@ -86,10 +94,7 @@ describe('Blender container lifecycle', () => {
   it('exits when Blender dies inside it', async () => {
     const b = await started();
     await killInside(b.id, 'blender');
-    const info = await waitFor('container to exit after Blender died', async () => {
-      const i = await engine.inspectContainer(b.id);
-      return i && !i.running ? i : undefined;
-    });
+    const info = await exited(b.id, 'container to exit after Blender died');
     expect(info.exitCode).not.toBe(0);
     expect(await engine.logs(b.id, 40)).toContain('a component exited');
   });
@@ -97,10 +102,7 @@ describe('Blender container lifecycle', () => {
   it('exits when the UI server dies inside it', async () => {
     const b = await started();
     await killInside(b.id, 'websockify');
-    const info = await waitFor('container to exit after websockify died', async () => {
-      const i = await engine.inspectContainer(b.id);
-      return i && !i.running ? i : undefined;
-    });
+    const info = await exited(b.id, 'container to exit after websockify died');
     expect(info.exitCode).not.toBe(0);
   });
 
@@ -125,10 +127,7 @@ describe('Blender container lifecycle', () => {
     });
     created.push(id);
     await engine.startContainer(id);
-    const info = await waitFor('container to exit', async () => {
-      const i = await engine.inspectContainer(id);
-      return i && !i.running ? i : undefined;
-    });
+    const info = await exited(id, 'container to exit');
     expect(info.exitCode).toBe(64);
     expect(await engine.logs(id)).toContain('BLENDER_LAB_SECRET is not set');
   });
@@ -217,11 +216,6 @@ describe('Blender container lifecycle', () => {
       created.push(b.id);
       return b;
     }
-    const exited = (id: string) =>
-      waitFor('the container to exit', async () => {
-        const i = await engine.inspectContainer(id);
-        return i && !i.running ? i : undefined;
-      });
     const blenderRuns = async (id: string) => (await engine.exec(id, ['bash', '-c', 'grep -lx blender /proc/[0-9]*/comm || true'])).stdout.trim() !== '';
 
     it('serves its UI but starts Blender only at the let-in signal its image names', async () => {

@@ -15,6 +15,14 @@ afterEach(async () => {
   h = null;
 });
 
+/** Waits until this person's container is up and holding Blender back for their turn. */
+function heldForTurn(userId: string) {
+  return waitFor('the container to be held for its turn', async () => {
+    const [c] = await engine.listContainers(h!.labels(userId));
+    return c && (await engine.logs(c.id)).includes('waiting for a turn to start Blender') ? c : undefined;
+  });
+}
+
 describe('starting several Blenders at once', () => {
   it('boots at most maxConcurrentStarts at a time, in order of arrival, telling those waiting their place', async () => {
     h = await new Harness(engine, { maxConcurrentStarts: 1 }).init();
@@ -75,10 +83,7 @@ describe('starting several Blenders at once', () => {
     const [ann, ben] = await Promise.all(['ann', 'ben'].map((n) => h!.user(n).then((u) => u.user)));
     void h.sessions.start(ann!).catch(() => {});
     void h.sessions.start(ben!).catch(() => {});
-    await waitFor("ben's container to be held for his turn", async () => {
-      const [c] = await engine.listContainers(h!.labels(ben!.id));
-      return c && (await engine.logs(c.id)).includes('waiting for a turn to start Blender');
-    });
+    await heldForTurn(ben!.id);
     ended = true;
     const restarted = new SessionManager({ engine, settings: () => h!.settings.get(), ports: new PortAllocator(() => h!.settings.get()), credentials: h.credentials, instance: h.instance, imageSource: null, log: () => {} });
     h.sessions = restarted;
@@ -138,10 +143,7 @@ describe('starting several Blenders at once', () => {
     const annStarted = h.sessions.start(ann);
     const window = h.api.connect(() => {});
     const signIn = window.call('auth.signIn', { username: 'ben', password: 'ben password' });
-    const held = await waitFor("ben's container to be held for his turn", async () => {
-      const [c] = await engine.listContainers(h!.labels(ben.id));
-      return c && (await engine.logs(c.id)).includes('waiting for a turn to start Blender') ? c : undefined;
-    });
+    const held = await heldForTurn(ben.id);
     window.close();
     expect(await signIn).toMatchObject({ ok: true, value: { session: { state: 'stopped', reason: 'Left the queue before Blender started' } } });
     expect((await engine.inspectContainer(held.id))?.running).toBe(false);
