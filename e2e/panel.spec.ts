@@ -163,6 +163,7 @@ test('Screenshot shows an image of the viewport', async () => {
 test('an AI client with a token of bob\'s drives bob\'s Blender, and bob sees its calls in History', async () => {
   await bob.getByRole('button', { name: 'AI clients' }).click();
   await bob.getByLabel('Token name').fill('Claude Code');
+  await bob.getByLabel('Your password').fill('bob password 1');
   await bob.getByRole('button', { name: 'Create token' }).click();
   const token = (await bob.getByLabel('Token', { exact: true }).textContent())!;
   const endpoint = (await bob.getByLabel('MCP endpoint').textContent())!;

@@ -27,7 +27,7 @@ export const methods = {
   'auth.signIn': { input: z.object({ username: text(256), password: text(4096) }).strict() },
   'auth.whoAmI': { input: none },
   'auth.signOut': { input: none },
-  'account.changePassword': { input: z.object({ current: text(4096), next: text(4096) }).strict() },
+  'account.changePassword': { input: z.object({ current: text(4096), next: text(4096), revokeTokens: z.boolean().default(false) }).strict() },
   'session.mine': { input: none },
   'session.start': { input: none },
   'session.stop': { input: none },
@@ -52,7 +52,7 @@ export const methods = {
   'keys.set': { input: z.object({ name: text(64), value: text(8192) }).strict() },
   'keys.clear': { input: z.object({ name: text(64) }).strict() },
   'mcpTokens.list': { input: none },
-  'mcpTokens.create': { input: z.object({ name: text(256) }).strict() },
+  'mcpTokens.create': { input: z.object({ name: text(256), password: text(4096) }).strict() },
   'mcpTokens.revoke': { input: z.object({ id: z.string().regex(/^[a-f0-9]{12}$/, 'must be a token id') }).strict() },
   'mcp.endpoint': { input: none },
   'admin.sessions': { input: none },
@@ -82,7 +82,8 @@ export interface Results {
   'auth.signIn': { user: User; session: SessionView };
   'auth.whoAmI': User | null;
   'auth.signOut': null;
-  'account.changePassword': null;
+  /** How many of the person's AI-client tokens were revoked with it. */
+  'account.changePassword': { tokensRevoked: number };
   'session.mine': SessionView | null;
   'session.start': SessionView;
   'session.stop': SessionView | null;

@@ -7,6 +7,9 @@ export interface McpTokenView {
   userId: string;
   username: string;
   createdAt: string;
+  /** When clients using it are refused; a new token is made then. */
+  expiresAt: string;
+  expired: boolean;
   lastUsedAt: string | null;
 }
 
@@ -16,6 +19,7 @@ export interface NewMcpToken {
   name: string;
   token: string;
   createdAt: string;
+  expiresAt: string;
 }
 
 export const mcpTokenNameSchema = z

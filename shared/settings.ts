@@ -21,6 +21,8 @@ export const settingsSchema = z
     autosaveSeconds: whole(5, 3600).default(60),
     versionsKept: whole(1, 50).default(5),
     mcpPort: whole(1024, 65535).default(9711),
+    /** How long an AI-client token lives. */
+    mcpTokenDays: whole(1, 3650).default(90),
     /** 0: as many as the engine has CPUs. */
     maxConcurrentStarts: whole(0, 64).default(0),
     /** Where each person's own network takes its small (/29) subnet: 8192 people in a /16. */

@@ -195,15 +195,30 @@ export class AccountService {
     return user;
   }
 
-  async changePassword(user: User, current: unknown, next: unknown): Promise<void> {
+  /**
+   * A new password for the person, who proves the current one. The sign-in that made the change
+   * (`keep`) stays; every other one of theirs ends at once.
+   */
+  async changePassword(user: User, current: unknown, next: unknown, keep: string | null = null): Promise<void> {
     const password = parseOrThrow(passwordSchema, next);
-    const record = this.record(user.id);
-    if (typeof current !== 'string' || !(await this.hashes.run(() => verifyPassword(current, record.password)))) {
-      throw new AppError('AUTH_FAILED', 'The current password is wrong');
-    }
+    await this.confirmPassword(user, current, 'The current password is wrong');
     const hash = await this.hashes.run(() => hashPassword(password, this.cost));
     this.update(user.id, (u) => { u.password = hash; });
-    this.signIns.endAllFor(user.id, 'password-changed');
+    this.signIns.endAllFor(user.id, 'password-changed', keep);
+  }
+
+  /**
+   * The person proves their password again before something that outlives the sign-in (an
+   * AI-client token). Wrong guesses count towards the lock-out, as at sign-in, so a window left
+   * signed in cannot be used to try passwords.
+   */
+  async confirmPassword(user: User, password: unknown, wrong = 'The password is wrong'): Promise<void> {
+    const record = this.record(user.id);
+    this.assertNotLocked(record);
+    if (typeof password !== 'string' || password.length > 4096 || !(await this.hashes.run(() => verifyPassword(password, record.password)))) {
+      this.recordFailure(record.id, record.username.normalize('NFC').toLowerCase());
+      throw new AppError('AUTH_FAILED', wrong);
+    }
   }
 
   async resetPassword(id: string, next: unknown): Promise<void> {

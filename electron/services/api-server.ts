@@ -69,7 +69,8 @@ export class ApiServer {
     this.unsubscribe = [
       sessions.changed.on((view) => this.broadcast(view)),
       accounts.revoked.on(({ user, reason }) => {
-        if (reason === 'deleted') deps.mcpTokens.revokeAllOf(user.id);
+        // Re-enabling an account does not bring back the tokens made before it was disabled.
+        deps.mcpTokens.revokeAllOf(user.id);
         void sessions.stop(user.id, reason === 'disabled' ? 'account-disabled' : 'account-deleted').catch(() => {});
       }),
       sessions.stopped.on(({ userId, why }) => this.afterStop(userId, why)),

@@ -83,7 +83,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
     imageSource: { contextDir: opts.imageContextDir, baseImage: process.env.BASE_IMAGE ?? DEFAULT_BASE_IMAGE },
     log,
   });
-  const mcpTokens = new McpTokenService(new FileStore(dataDir, 'mcp-tokens', mcpTokensFileSchema), (id) => accounts.getUser(id)?.username ?? null);
+  const mcpTokens = new McpTokenService(new FileStore(dataDir, 'mcp-tokens', mcpTokensFileSchema), (id) => accounts.getUser(id)?.username ?? null, () => settings.get().mcpTokenDays);
   // The API names the endpoint's address, and the endpoint calls through the API: each refers to the other once both exist.
   const files = new FileService({ engine, sessions, settings: () => settings.get() });
   const report = (message: string) => {

@@ -81,7 +81,10 @@ export function createHandlers({ accounts, sessions, settings, credentials, file
       if (token) await signOut(token);
       return null;
     },
-    'account.changePassword': async ({ current, next }, { caller }) => (await accounts.changePassword(caller, current, next), null),
+    'account.changePassword': async ({ current, next, revokeTokens }, { caller, signIn }) => {
+      await accounts.changePassword(caller, current, next, signIn.token);
+      return { tokensRevoked: revokeTokens ? mcpTokens.revokeAllOf(caller.id) : 0 };
+    },
 
     'session.mine': (_input, { caller }) => {
       const view = sessions.get(caller.id);
@@ -125,7 +128,10 @@ export function createHandlers({ accounts, sessions, settings, credentials, file
     'keys.clear': async ({ name }, { caller }) => (await credentials.clear(caller.id, name), null),
 
     'mcpTokens.list': (_input, { caller }) => mcpTokens.list(caller.role === 'admin' ? null : caller.id),
-    'mcpTokens.create': ({ name }, { caller }) => mcpTokens.create(caller.id, name),
+    'mcpTokens.create': async ({ name, password }, { caller }) => {
+      await accounts.confirmPassword(caller, password);
+      return mcpTokens.create(caller.id, name);
+    },
     'mcpTokens.revoke': ({ id }, { caller }) => (mcpTokens.revoke(id, caller.role === 'admin' ? null : caller.id), null),
     'mcp.endpoint': () => mcpUrl(),
 
@@ -139,7 +145,12 @@ export function createHandlers({ accounts, sessions, settings, credentials, file
     'admin.createUser': ({ username, password, role }, { caller }) => accounts.createAccount({ username, password, role }, caller),
     'admin.setDisabled': ({ userId, disabled }) => accounts.setDisabled(userId, disabled),
     'admin.setRole': ({ userId, role }) => accounts.setRole(userId, role),
-    'admin.resetPassword': async ({ userId, password }) => (await accounts.resetPassword(userId, password), null),
+    'admin.resetPassword': async ({ userId, password }) => {
+      await accounts.resetPassword(userId, password);
+      // Whoever knew the old password may have made tokens with it.
+      mcpTokens.revokeAllOf(userId);
+      return null;
+    },
     'admin.deleteUser': async ({ userId, deleteData }) => {
       const user = accounts.deleteUser(userId);
       if (deleteData) {

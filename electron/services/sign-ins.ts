@@ -80,8 +80,9 @@ export class SignIns {
     if (reason) this.ended.emit({ token, userId: held.userId, reason });
   }
 
-  endAllFor(userId: string, reason: SignInEndReason): void {
-    for (const [token, held] of [...this.held]) if (held.userId === userId) this.end(token, reason);
+  /** Ends every sign-in of the person but `except` (the one that made a change, which stays). */
+  endAllFor(userId: string, reason: SignInEndReason, except: string | null = null): void {
+    for (const [token, held] of [...this.held]) if (held.userId === userId && token !== except) this.end(token, reason);
   }
 
   endAll(reason: SignInEndReason): void {

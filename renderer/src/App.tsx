@@ -2,6 +2,7 @@ import { useEffect } from 'react';
 import { useActivityReporting } from './activity';
 import { StillThere } from './components/StillThere';
 import { usePanel, useStoreApi } from './context';
+import { Account } from './screens/Account';
 import { Admin } from './screens/Admin';
 import { AiClients } from './screens/AiClients';
 import { Files } from './screens/Files';
@@ -27,7 +28,7 @@ export function App() {
   if (!user) return <SignIn />;
   return (
     <>
-      {view === 'admin' && user.role === 'admin' ? <Admin /> : view === 'files' ? <Files /> : view === 'keys' ? <Keys /> : view === 'ai' ? <AiClients /> : <Workspace />}
+      {view === 'admin' && user.role === 'admin' ? <Admin /> : view === 'files' ? <Files /> : view === 'keys' ? <Keys /> : view === 'ai' ? <AiClients /> : view === 'account' ? <Account /> : <Workspace />}
       <StillThere />
     </>
   );

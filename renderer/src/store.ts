@@ -4,7 +4,7 @@ import type { Input, Method, PanelBridge, Result } from '../../shared/api';
 import type { ErrorData } from '../../shared/errors';
 import { showsBlender, type AdminSessionRow, type SessionView, type StartProgress } from '../../shared/sessions';
 
-export type View = 'workspace' | 'files' | 'admin' | 'keys' | 'ai';
+export type View = 'workspace' | 'files' | 'admin' | 'keys' | 'ai' | 'account';
 
 export interface HistoryEntry {
   id: number;

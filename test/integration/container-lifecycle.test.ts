@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { BlenderClient } from '../../electron/services/blender-client';
 import { waitForUi } from '../../electron/services/readiness';
-import { IMAGE, TEST_LABELS, WINDOW_SIZE_CODE, publishedPorts, startBlender, testEngine, untilReady, type TestBlender } from '../support/blender';
+import { IMAGE, TEST_LABELS, WINDOW_SIZE_CODE, launchBlender, publishedPorts, startBlender, testEngine, untilReady, type TestBlender } from '../support/blender';
 import { waitFor } from '../support/wait';
 
 // The container as Docker sees it: it comes back after stop/start and kill, and it never
@@ -241,14 +241,21 @@ describe('Blender container lifecycle', () => {
       expect(logs).not.toContain('could not save the scene');
     });
 
+    /** A held container expected to exit at once: its ports may be gone before they are read. */
+    async function heldToExit(seconds: string): Promise<{ id: string }> {
+      const b = await launchBlender(engine, { env: { BLENDER_LAB_HOLD_SECONDS: seconds } });
+      created.push(b.id);
+      return b;
+    }
+
     it('gives up when no turn comes in time, saying so', async () => {
-      const b = await held('1');
+      const b = await heldToExit('1');
       expect((await exited(b.id)).exitCode).toBe(75);
       expect(await engine.logs(b.id)).toContain('no turn came within 1 s; stopping');
     });
 
     it('refuses a hold that is not a whole number of seconds, saying why', async () => {
-      const b = await held('soon');
+      const b = await heldToExit('soon');
       expect((await exited(b.id)).exitCode).toBe(64);
       expect(await engine.logs(b.id)).toContain('BLENDER_LAB_HOLD_SECONDS must be a whole number of seconds (1-99999).');
     });

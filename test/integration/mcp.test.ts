@@ -31,8 +31,8 @@ beforeAll(async () => {
   await h.accounts.createAccount({ username: 'bob', password: 'bob password' });
   ada = await h.window('ada', 'ada password');
   bob = await h.window('bob', 'bob password');
-  adaToken = (await ada.call('mcpTokens.create', { name: 'Claude Code' })).token;
-  bobToken = (await bob.call('mcpTokens.create', { name: 'Cursor' })).token;
+  adaToken = (await ada.call('mcpTokens.create', { name: 'Claude Code', password: 'ada password' })).token;
+  bobToken = (await bob.call('mcpTokens.create', { name: 'Cursor', password: 'bob password' })).token;
 });
 
 afterAll(async () => {
@@ -96,7 +96,7 @@ describe('who gets in', () => {
   it('refuses a missing, unknown or revoked token with 401', async () => {
     expect((await post({})).status).toBe(401);
     expect((await post({ Authorization: 'Bearer blab_not-a-real-token' })).status).toBe(401);
-    const { id, token } = await bob.call('mcpTokens.create', { name: 'Short-lived' });
+    const { id, token } = await bob.call('mcpTokens.create', { name: 'Short-lived', password: 'bob password' });
     expect((await post({ Authorization: `Bearer ${token}` })).status).toBe(200);
     await bob.call('mcpTokens.revoke', { id });
     expect((await post({ Authorization: `Bearer ${token}` })).status).toBe(401);
@@ -115,15 +115,21 @@ describe('who gets in', () => {
     expect(rebind).toBe(403);
   });
 
-  it('stops a disabled or deleted person\'s tokens at once', async () => {
+  it('stops a reset, disabled or deleted person\'s tokens at once, and for good', async () => {
     const cy = await h.accounts.createAccount({ username: 'cy', password: 'cy password' });
+    const early = h.mcpTokens.create(cy.id, 'Before the reset').token;
+    expect((await post({ Authorization: `Bearer ${early}` })).status).toBe(200);
+    await ada.call('admin.resetPassword', { userId: cy.id, password: 'a reset password' });
+    expect((await post({ Authorization: `Bearer ${early}` })).status).toBe(401);
     const { token } = h.mcpTokens.create(cy.id, 'Before disabling');
     expect((await post({ Authorization: `Bearer ${token}` })).status).toBe(200);
     await ada.call('admin.setDisabled', { userId: cy.id, disabled: true });
     expect((await post({ Authorization: `Bearer ${token}` })).status).toBe(401);
     await ada.call('admin.setDisabled', { userId: cy.id, disabled: false });
-    expect((await post({ Authorization: `Bearer ${token}` })).status).toBe(200);
+    expect((await post({ Authorization: `Bearer ${token}` })).status).toBe(401);
+    const late = h.mcpTokens.create(cy.id, 'After').token;
     await ada.call('admin.deleteUser', { userId: cy.id, deleteData: false });
+    expect((await post({ Authorization: `Bearer ${late}` })).status).toBe(401);
     expect((await post({ Authorization: `Bearer ${token}` })).status).toBe(401);
     expect(h.mcpTokens.list(cy.id)).toEqual([]);
   });
@@ -151,8 +157,8 @@ describe('tokens', () => {
   it('cannot be revoked by someone else, and refuse bad names with a clear message', async () => {
     const adas = (await ada.call('mcpTokens.list')).find((t: { username: string }) => t.username === 'ada');
     await expect(bob.call('mcpTokens.revoke', { id: adas.id })).rejects.toMatchObject({ code: 'NOT_FOUND' });
-    await expect(bob.call('mcpTokens.create', { name: '   ' })).rejects.toMatchObject({ code: 'INVALID_INPUT', message: 'Token name is required' });
-    await expect(bob.call('mcpTokens.create', { name: 'Cursor' })).rejects.toMatchObject({ code: 'CONFLICT', message: 'You already have a token named Cursor' });
+    await expect(bob.call('mcpTokens.create', { name: '   ', password: 'bob password' })).rejects.toMatchObject({ code: 'INVALID_INPUT', message: 'Token name is required' });
+    await expect(bob.call('mcpTokens.create', { name: 'Cursor', password: 'bob password' })).rejects.toMatchObject({ code: 'CONFLICT', message: 'You already have a token named Cursor' });
   });
 
   it('the endpoint\'s address is known to the panel', async () => {

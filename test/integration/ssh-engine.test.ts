@@ -81,7 +81,7 @@ describe('an engine over SSH', () => {
     for await (const part of answer.body as AsyncIterable<Buffer>) parts.push(part);
     expect(Buffer.concat(parts).equals(data)).toBe(true);
 
-    const { token } = await noor.call('mcpTokens.create', { name: 'Claude Code' });
+    const { token } = await noor.call('mcpTokens.create', { name: 'Claude Code', password });
     const client = new Client({ name: 'test-client', version: '1.0.0' });
     await client.connect(new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers: { Authorization: `Bearer ${token}` } } }));
     try {

@@ -19,23 +19,25 @@ function open(user: typeof ada | typeof bob, extra: (f: ReturnType<typeof fakeBr
 
 describe('the AI clients page', () => {
   it('creates a named token, shows it once with each client\'s configuration, and lists it without the token', async () => {
-    const f = await open(bob, (f) => f.answer('mcpTokens.create', { id: 'a1b2c3d4e5f6', name: 'Claude Code', token: TOKEN, createdAt: '2026-11-25T10:00:00Z' }));
+    const f = await open(bob, (f) => f.answer('mcpTokens.create', { id: 'a1b2c3d4e5f6', name: 'Claude Code', token: TOKEN, createdAt: '2026-11-25T10:00:00Z', expiresAt: '2027-02-23T10:00:00Z' }));
     fireEvent.click(screen.getByRole('button', { name: 'AI clients' }));
     expect((await screen.findByLabelText('MCP endpoint')).textContent).toBe(ENDPOINT);
     fireEvent.change(screen.getByLabelText('Token name'), { target: { value: 'Claude Code' } });
-    f.answer('mcpTokens.list', [{ id: 'a1b2c3d4e5f6', name: 'Claude Code', userId: bob.id, username: 'bob', createdAt: '2026-11-25T10:00:00Z', lastUsedAt: null }]);
+    fireEvent.change(screen.getByLabelText('Your password'), { target: { value: 'bob password' } });
+    f.answer('mcpTokens.list', [{ id: 'a1b2c3d4e5f6', name: 'Claude Code', userId: bob.id, username: 'bob', createdAt: '2026-11-25T10:00:00Z', expiresAt: '2027-02-23T10:00:00Z', expired: false, lastUsedAt: null }]);
     fireEvent.click(screen.getByRole('button', { name: 'Create token' }));
     const fresh = await screen.findByRole('region', { name: 'New token' });
     expect(within(fresh).getByLabelText('Token').textContent).toBe(TOKEN);
     expect(fresh.textContent).toContain(`claude mcp add --transport http blender-lab ${ENDPOINT} --header "Authorization: Bearer ${TOKEN}"`);
-    expect(f.calls).toContainEqual(['mcpTokens.create', { name: 'Claude Code' }]);
+    expect(f.calls).toContainEqual(['mcpTokens.create', { name: 'Claude Code', password: 'bob password' }]);
+    expect((screen.getByLabelText('Your password') as HTMLInputElement).value).toBe('');
     const row = await screen.findByRole('row', { name: /Claude Code/ });
     expect(row.textContent).toContain('never');
     expect(row.textContent).not.toContain(TOKEN);
   });
 
   it('revokes a token', async () => {
-    const f = await open(bob, (f) => f.answer('mcpTokens.list', [{ id: 'a1b2c3d4e5f6', name: 'Cursor', userId: bob.id, username: 'bob', createdAt: '2026-11-25T10:00:00Z', lastUsedAt: '2026-11-25T11:00:00Z' }]));
+    const f = await open(bob, (f) => f.answer('mcpTokens.list', [{ id: 'a1b2c3d4e5f6', name: 'Cursor', userId: bob.id, username: 'bob', createdAt: '2026-11-25T10:00:00Z', expiresAt: '2027-02-23T10:00:00Z', expired: false, lastUsedAt: '2026-11-25T11:00:00Z' }]));
     fireEvent.click(screen.getByRole('button', { name: 'AI clients' }));
     fireEvent.click(await screen.findByRole('button', { name: 'Revoke Cursor' }));
     await waitFor(() => expect(f.calls).toContainEqual(['mcpTokens.revoke', { id: 'a1b2c3d4e5f6' }]));
@@ -49,7 +51,7 @@ describe('the AI clients page', () => {
   });
 
   it('shows administrators everyone\'s tokens with their owner', async () => {
-    await open(ada, (f) => f.answer('mcpTokens.list', [{ id: 'a1b2c3d4e5f6', name: 'Cursor', userId: bob.id, username: 'bob', createdAt: '2026-11-25T10:00:00Z', lastUsedAt: null }]));
+    await open(ada, (f) => f.answer('mcpTokens.list', [{ id: 'a1b2c3d4e5f6', name: 'Cursor', userId: bob.id, username: 'bob', createdAt: '2026-11-25T10:00:00Z', expiresAt: '2027-02-23T10:00:00Z', expired: false, lastUsedAt: null }]));
     fireEvent.click(screen.getByRole('button', { name: 'AI clients' }));
     expect((await screen.findByRole('row', { name: /Cursor/ })).textContent).toContain('bob');
     expect(screen.getByText('Everyone\'s tokens')).toBeTruthy();

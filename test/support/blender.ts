@@ -28,8 +28,19 @@ export function testEngine(): Engine {
   return Engine.connect(process.env.BLENDER_LAB_DOCKER_HOST);
 }
 
+type LaunchOptions = { secret?: string; name?: string; env?: Record<string, string> };
+
 /** Creates and starts a Blender container on ports Docker picks on 127.0.0.1. */
-export async function startBlender(engine: Engine, opts: { secret?: string; name?: string; env?: Record<string, string> } = {}): Promise<TestBlender> {
+export async function startBlender(engine: Engine, opts: LaunchOptions = {}): Promise<TestBlender> {
+  const launched = await launchBlender(engine, opts);
+  return { ...launched, ...(await publishedPorts(engine, launched.id)) };
+}
+
+/**
+ * Creates and starts a Blender container without reading its ports: for a container a test
+ * expects to exit at once, which may be gone before its ports could be read.
+ */
+export async function launchBlender(engine: Engine, opts: LaunchOptions = {}): Promise<Omit<TestBlender, 'addonPort' | 'uiPort'>> {
   const secret = opts.secret ?? newSecret();
   const name = opts.name ?? `blender-lab-test-${randomBytes(4).toString('hex')}`;
   const id = await engine.createContainer({
@@ -45,7 +56,7 @@ export async function startBlender(engine: Engine, opts: { secret?: string; name
     limits: { memoryBytes: 2 * 1024 ** 3, nanoCpus: 1e9, pids: 512 },
   });
   await engine.startContainer(id);
-  return { id, name, secret, ...(await publishedPorts(engine, id)) };
+  return { id, name, secret };
 }
 
 export async function publishedPorts(engine: Engine, id: string): Promise<{ addonPort: number; uiPort: number }> {

@@ -45,7 +45,12 @@ export class Harness {
   engineControl!: EngineControl;
   /** How the panel connects when the settings name another engine: the same engine unless a test says otherwise. */
   connect: (settings: Settings) => Engine = () => this.engine;
-  readonly mcpTokens = new McpTokenService(new MemoryStore<McpTokensFile>({ version: 1, tokens: [] }), (id) => this.accounts.getUser(id)?.username ?? null);
+  readonly mcpTokens = new McpTokenService(
+    new MemoryStore<McpTokensFile>({ version: 1, tokens: [] }),
+    (id) => this.accounts.getUser(id)?.username ?? null,
+    () => this.settings.get().mcpTokenDays,
+    this.clock.read,
+  );
   mcp: McpEndpoint | null = null;
 
   constructor(private readonly engine: Engine, overrides: Partial<Settings> = {}, private readonly extra: Partial<SessionDeps> = {}) {

@@ -29,7 +29,7 @@ function api() {
   const events: unknown[] = [];
   const mcpTokens = new McpTokenService(new MemoryStore<McpTokensFile>({ version: 1, tokens: [] }), (id) => accounts.getUser(id)?.username ?? null);
   const server = new ApiServer({ accounts, sessions, settings, credentials: {} as CredentialService, files: new FileService({ engine, sessions, settings: () => settings.get() }), mcpTokens, engine: new EngineControl({ engine, sessions, connect: () => engine, report: () => {} }, ''), mcpUrl: () => null });
-  return { connection: server.connect((event, payload) => events.push([event, payload])), events, server, accounts, sessions };
+  return { connection: server.connect((event, payload) => events.push([event, payload])), events, server, accounts, sessions, mcpTokens };
 }
 
 describe('the API', () => {
@@ -137,5 +137,55 @@ describe('sign-ins over a connection', () => {
       expect(await connection.call('admin.stopSession', { userId })).toEqual({ ok: false, error: { code: 'FORBIDDEN', message: 'Only an administrator can do that' } });
     }
     expect(await connection.call('session.stop', {})).toMatchObject({ ok: true });
+  });
+
+  it('a person\'s own password change keeps the window that made it and ends their others, at once', async () => {
+    const { connection, server, accounts, mcpTokens } = await signedIn();
+    const otherEvents: unknown[] = [];
+    const other = server.connect((event, payload) => otherEvents.push([event, payload]));
+    await other.call('auth.signIn', { username: 'bob', password: 'bob password' });
+    const bob = accounts.listUsers().find((u) => u.username === 'bob')!;
+    mcpTokens.create(bob.id, 'Cursor');
+    const reply = await connection.call('account.changePassword', { current: 'bob password', next: 'a new password' });
+    expect(reply).toEqual({ ok: true, value: { tokensRevoked: 0 } });
+    expect(await connection.call('auth.whoAmI', {})).toMatchObject({ ok: true, value: { username: 'bob' } });
+    expect(other.token).toBeNull();
+    expect(otherEvents).toContainEqual(['signIn.ended', expect.objectContaining({ reason: 'password-changed' })]);
+    // The tokens stay unless the person asks for them to go.
+    expect(mcpTokens.list(bob.id)).toHaveLength(1);
+    expect(await connection.call('account.changePassword', { current: 'a new password', next: 'a third password', revokeTokens: true })).toEqual({ ok: true, value: { tokensRevoked: 1 } });
+    expect(mcpTokens.list(bob.id)).toEqual([]);
+  });
+});
+
+describe('AI-client tokens over a connection', () => {
+  it('are made only with the password given again, and show their expiry', async () => {
+    const { connection, accounts } = api();
+    await connection.call('auth.signUp', { username: 'ada', password: 'ada password' });
+    await connection.call('auth.signIn', { username: 'ada', password: 'ada password' });
+    expect(await connection.call('mcpTokens.create', { name: 'Cursor' })).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT', message: expect.stringContaining('password') } });
+    expect(await connection.call('mcpTokens.create', { name: 'Cursor', password: 'not it' })).toEqual({ ok: false, error: { code: 'AUTH_FAILED', message: 'The password is wrong' } });
+    const made = await connection.call('mcpTokens.create', { name: 'Cursor', password: 'ada password' });
+    expect(made.ok).toBe(true);
+    const { createdAt, expiresAt } = (made as { value: { createdAt: string; expiresAt: string } }).value;
+    expect(Date.parse(expiresAt) - Date.parse(createdAt)).toBe(DEFAULT_SETTINGS.mcpTokenDays * 86_400_000);
+    // Guessing through a window left signed in counts towards the lock-out, as at sign-in.
+    for (let i = 0; i < 4; i++) await connection.call('mcpTokens.create', { name: 'Guess', password: `guess ${i}` });
+    expect(await connection.call('mcpTokens.create', { name: 'Guess', password: 'ada password' })).toMatchObject({ ok: false, error: { code: 'LOCKED_OUT' } });
+    expect(accounts.listUsers()).toHaveLength(1);
+  });
+
+  it('are revoked by an administrator\'s password reset or disabling', async () => {
+    const { connection, accounts, mcpTokens } = api();
+    await connection.call('auth.signUp', { username: 'ada', password: 'ada password' });
+    const bob = (await accounts.createAccount({ username: 'bob', password: 'bob password' }));
+    await connection.call('auth.signIn', { username: 'ada', password: 'ada password' });
+    mcpTokens.create(bob.id, 'Cursor');
+    await connection.call('admin.resetPassword', { userId: bob.id, password: 'reset password' });
+    expect(mcpTokens.list(bob.id)).toEqual([]);
+    const { token } = mcpTokens.create(bob.id, 'Claude Code');
+    await connection.call('admin.setDisabled', { userId: bob.id, disabled: true });
+    await connection.call('admin.setDisabled', { userId: bob.id, disabled: false });
+    expect(mcpTokens.use(token)).toBeNull();
   });
 });

@@ -50,6 +50,15 @@ describe('known hosts', () => {
     expect(hosts.check('elsewhere', 22, keyBlob())).toEqual({ trusted: false, why: 'unknown' });
   });
 
+  it('calls a key of a type the host has no entry for unknown, not changed', () => {
+    // A file made when the server offered ECDSA; the handshake now settles on ed25519.
+    const ecdsa = keyBlob('ecdsa-sha2-nistp256');
+    const { hosts } = setup([line('gpu', ecdsa)]);
+    expect(hosts.check('gpu', 22, keyBlob('ssh-ed25519'))).toEqual({ trusted: false, why: 'unknown' });
+    expect(hosts.check('gpu', 22, keyBlob('ecdsa-sha2-nistp256'))).toEqual({ trusted: false, why: 'changed' });
+    expect(hosts.check('gpu', 22, ecdsa)).toEqual({ trusted: true });
+  });
+
   it('keeps accepted keys in its own file, replacing the host\'s earlier one, and never touches the person\'s', () => {
     const { hosts, dir } = setup([line('gpu', server)]);
     const before = readFileSync(path.join(dir, 'known_hosts'), 'utf8');

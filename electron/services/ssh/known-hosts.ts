@@ -36,8 +36,10 @@ interface Entry {
 /**
  * Host keys as OpenSSH keeps them: the person's own `~/.ssh/known_hosts` files (read only,
  * hashed names and wildcards understood) and the panel's own file, where keys an administrator
- * accepted are written. A key is trusted when an entry for the host holds it; a host with
- * entries that all differ has changed its key, which is refused like an unknown one.
+ * accepted are written. A key is trusted when an entry for the host holds it; a host whose
+ * entries of the same key type all differ has changed its key, which is refused like an unknown
+ * one. A server holds a key of each type, so an entry of another type says nothing about this one:
+ * calling that "changed" would teach administrators to accept keys.
  */
 export class KnownHosts {
   constructor(
@@ -51,8 +53,10 @@ export class KnownHosts {
     if (entries.some((e) => e.marker === '@revoked' && e.blob.equals(blob))) return { trusted: false, why: 'revoked' };
     const own = entries.filter((e) => e.marker === '');
     if (own.some((e) => e.blob.equals(blob))) return { trusted: true };
+    const { type } = presentedKey(blob);
+    const sameType = own.filter((e) => presentedKey(e.blob).type === type);
     // Keys accepted here win over an older key the person's own file still has for the host.
-    return { trusted: false, why: own.length ? 'changed' : 'unknown' };
+    return { trusted: false, why: sameType.length ? 'changed' : 'unknown' };
   }
 
   /** Trusts `blob` for the host from now on, replacing any key accepted for it here before. */

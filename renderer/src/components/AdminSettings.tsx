@@ -15,6 +15,7 @@ const FIELDS: { key: keyof Settings; label: string; type: 'text' | 'number' | 'c
   { key: 'versionsKept', label: 'Saved versions kept per person', type: 'number' },
   { key: 'maxConcurrentStarts', label: 'Blenders starting at once (0: one per CPU)', type: 'number' },
   { key: 'mcpPort', label: 'AI clients\' port', type: 'number' },
+  { key: 'mcpTokenDays', label: 'AI-client tokens last (days)', type: 'number' },
   { key: 'memoryMiB', label: 'Memory per session (MiB)', type: 'number' },
   { key: 'cpus', label: 'CPUs per session', type: 'number' },
   { key: 'pidsLimit', label: 'Processes per session', type: 'number' },

@@ -43,6 +43,9 @@ export function Header() {
         <button type="button" className={view === 'ai' ? 'tab active' : 'tab'} aria-current={view === 'ai'} onClick={() => setView('ai')}>
           AI clients
         </button>
+        <button type="button" className={view === 'account' ? 'tab active' : 'tab'} aria-current={view === 'account'} onClick={() => setView('account')}>
+          Account
+        </button>
         {user.role === 'admin' && (
           <button type="button" className={view === 'admin' ? 'tab active' : 'tab'} aria-current={view === 'admin'} onClick={() => setView('admin')}>
             Admin

@@ -30,6 +30,7 @@ export function AiClients() {
   const [tokens, setTokens] = useState<McpTokenView[]>([]);
   const [url, setUrl] = useState<string | null>(null);
   const [name, setName] = useState('');
+  const [password, setPassword] = useState('');
   const [created, setCreated] = useState<NewMcpToken | null>(null);
   const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
 
@@ -46,11 +47,12 @@ export function AiClients() {
 
   const create = async (event: FormEvent) => {
     event.preventDefault();
-    const reply = await bridge.api['mcpTokens.create']({ name });
+    const reply = await bridge.api['mcpTokens.create']({ name, password });
+    setPassword('');
     if (reply.ok) {
       setCreated(reply.value);
       setName('');
-      setMessage({ ok: true, text: `Token ${reply.value.name} created. Copy it now: it is not shown again.` });
+      setMessage({ ok: true, text: `Token ${reply.value.name} created; it works until ${readableTime(reply.value.expiresAt)}. Copy it now: it is not shown again.` });
     } else setMessage({ ok: false, text: reply.error.message });
     await load();
   };
@@ -75,6 +77,10 @@ export function AiClients() {
         <label>
           Token name
           <input value={name} onChange={(e) => setName(e.target.value)} placeholder="e.g. Claude Code on my laptop" />
+        </label>
+        <label>
+          Your password
+          <input type="password" autoComplete="current-password" value={password} onChange={(e) => setPassword(e.target.value)} required />
         </label>
         <button type="submit" className="primary">
           Create token
@@ -102,6 +108,7 @@ export function AiClients() {
             {isAdmin && <th scope="col">Person</th>}
             <th scope="col">Created</th>
             <th scope="col">Last used</th>
+            <th scope="col">Expires</th>
             <th scope="col">Actions</th>
           </tr>
         </thead>
@@ -112,6 +119,7 @@ export function AiClients() {
               {isAdmin && <td>{t.username}</td>}
               <td>{readableTime(t.createdAt)}</td>
               <td>{t.lastUsedAt ? readableTime(t.lastUsedAt) : 'never'}</td>
+              <td>{t.expired ? `expired ${readableTime(t.expiresAt)}` : readableTime(t.expiresAt)}</td>
               <td>
                 <button type="button" aria-label={`Revoke ${t.name}`} onClick={() => void revoke(t)}>
                   Revoke
@@ -121,7 +129,7 @@ export function AiClients() {
           ))}
           {tokens.length === 0 && (
             <tr>
-              <td colSpan={isAdmin ? 5 : 4} className="muted">
+              <td colSpan={isAdmin ? 6 : 5} className="muted">
                 No tokens yet.
               </td>
             </tr>
