@@ -46,6 +46,8 @@ function checkedInput(method: Method, input: unknown): unknown {
   return parsed.data;
 }
 
+const endedMeanwhile = () => new AppError('NOT_SIGNED_IN', 'Your sign-in ended before this finished. Sign in again.');
+
 export function toErrorData(error: unknown): ErrorData {
   if (error instanceof AppError) return error.toData();
   // Unexpected failures are logged in main; the renderer gets no internals.
@@ -109,19 +111,31 @@ export class ApiServer {
     this.deps.accounts.signIns.endAll(reason);
   }
 
-  /** Resolves the caller once, from the role the contract declares for the method, and runs its handler. */
+  /**
+   * Resolves the caller once, from the role the contract declares for the method, and runs its
+   * handler. A reply computed for a sign-in that ended meanwhile is not given: it belongs to a
+   * person who may no longer be at the seat.
+   */
   async dispatch<M extends Method>(c: ApiConnection, method: M, input: unknown): Promise<unknown> {
     let caller: User | null = null;
+    const token = c.token;
     if (METHOD_ROLES[method] !== 'anyone') {
-      if (!c.token) throw new AppError('NOT_SIGNED_IN', 'You are not signed in');
+      if (!token) throw new AppError('NOT_SIGNED_IN', 'You are not signed in');
       try {
-        caller = this.deps.accounts.authenticate(c.token);
+        caller = this.deps.accounts.authenticate(token);
       } catch (error) {
         c.token = null;
         throw error;
       }
     }
-    return this.run(method, input, caller, c, (p) => c.send('session.progress', p));
+    const ended = () => caller !== null && method !== 'auth.signOut' && (c.token !== token || !this.deps.accounts.signIns.isLive(token, caller.id));
+    try {
+      const result = await this.run(method, input, caller, c, (p) => c.send('session.progress', p));
+      if (ended()) throw endedMeanwhile();
+      return result;
+    } catch (error) {
+      throw ended() ? endedMeanwhile() : error;
+    }
   }
 
   /**

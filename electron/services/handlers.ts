@@ -50,6 +50,8 @@ export type Handlers = { [M in Method]: (input: Validated<M>, context: CallConte
 export function createHandlers({ accounts, sessions, settings, credentials, files, mcpTokens, engine, mcpUrl }: ServiceDeps): Handlers {
   /** A session as its owner sees it: with the address of their Blender, secret included. */
   const own = (view: SessionView): SessionView => ({ ...view, blenderAddress: sessions.uiAddress(view.userId) });
+  /** Ends with the window's sign-in: a start made for it stops there. AI clients' calls hold none. */
+  const endsWith = (signIn: { token: string | null }) => (signIn.token ? accounts.signIns.signalOf(signIn.token) : undefined);
 
   return {
     'auth.signUp': ({ username, password }) => accounts.createAccount({ username, password }),
@@ -57,14 +59,21 @@ export function createHandlers({ accounts, sessions, settings, credentials, file
       if (signIn.token) await signOut(signIn.token);
       const { token, user } = await accounts.signIn(username, password);
       signIn.token = token;
+      const live = () => signIn.token === token && accounts.signIns.isLive(token, user.id);
+      let session: SessionView | null;
+      let failure: unknown = null;
       try {
-        return { user, session: own(await sessions.start(user, progress)) };
+        session = await sessions.start(user, (p) => live() && progress(p), { signal: accounts.signIns.signalOf(token) });
       } catch (error) {
         // A start that fails leaves the person signed in with a failed session that says why.
-        const session = sessions.get(user.id);
-        if (!session) throw error;
-        return { user, session: own(session) };
+        failure = error;
+        session = sessions.get(user.id);
       }
+      // The sign-in ended while Blender started (screen locked, window closed, password reset):
+      // the reply signs nobody in and shows no Blender.
+      if (!live()) throw new AppError('NOT_SIGNED_IN', 'Your sign-in ended before your Blender was ready. Sign in again.');
+      if (!session) throw failure;
+      return { user, session: own(session) };
     },
     'auth.whoAmI': (_input, { signIn }) => {
       if (!signIn.token) return null;
@@ -90,7 +99,7 @@ export function createHandlers({ accounts, sessions, settings, credentials, file
       const view = sessions.get(caller.id);
       return view ? own(view) : null;
     },
-    'session.start': async (_input, { caller, progress }) => own(await sessions.start(caller, progress)),
+    'session.start': async (_input, { caller, progress, signIn }) => own(await sessions.start(caller, progress, { signal: endsWith(signIn) })),
     'session.stop': async (_input, { caller }) => {
       const view = await sessions.stop(caller.id, 'sign-out');
       return view ? own(view) : null;
@@ -101,7 +110,7 @@ export function createHandlers({ accounts, sessions, settings, credentials, file
       return null;
     },
     'session.versions': (_input, { caller }) => sessions.savedStates(caller.id),
-    'session.openVersion': async ({ name }, { caller, progress }) => own(await sessions.openVersion(caller, name, progress)),
+    'session.openVersion': async ({ name }, { caller, progress, signIn }) => own(await sessions.openVersion(caller, name, progress, endsWith(signIn))),
 
     'session.fitScreen': ({ width, height }, { caller }) => sessions.fitScreen(caller.id, width, height),
     'blender.sceneInfo': (_input, { caller }) => sessions.command(caller.id, 'get_scene_info', {}),
@@ -121,7 +130,8 @@ export function createHandlers({ accounts, sessions, settings, credentials, file
     'files.rename': async ({ path, to }, { caller }) => (await files.rename(caller.id, path, to), null),
     'files.upload': ({ folder, name, bytes }, { caller }) => files.prepareUpload(caller.id, folder, name, bytes),
     'files.download': ({ path }, { caller }) => files.prepareDownload(caller.id, path),
-    'files.open': async ({ path }, { caller, progress }) => own(await sessions.openFile(caller, await files.checkBlendFile(caller.id, path), progress)),
+    'files.open': async ({ path }, { caller, progress, signIn }) =>
+      own(await sessions.openFile(caller, await files.checkBlendFile(caller.id, path), progress, endsWith(signIn))),
 
     'keys.list': (_input, { caller }) => credentials.list(caller.id),
     'keys.set': async ({ name, value }, { caller }) => (await credentials.set(caller.id, name, value), null),

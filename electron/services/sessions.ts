@@ -72,6 +72,18 @@ interface Session {
 /** What a start should open instead of the newest good state: a saved version, or a file of the person's own. */
 type SceneRequest = { BLENDER_LAB_OPEN?: string; BLENDER_LAB_OPEN_FILE?: string };
 
+export interface StartOptions {
+  /** Told to the person with the scene opened (why Blender started again by itself). */
+  because?: string;
+  /**
+   * Aborted when whoever asked for the start is gone (their sign-in ended): the start leaves the
+   * queue, and a Blender already booting for it is saved and stopped as at sign-out.
+   */
+  signal?: AbortSignal;
+}
+
+const cancelled = () => new AppError('START_CANCELLED', 'The sign-in ended before Blender was ready, so it was stopped');
+
 const STOP_WORDS: Record<StopReason, string> = {
   'sign-out': 'Signed out',
   idle: 'Stopped after being idle',
@@ -169,8 +181,8 @@ export class SessionManager {
   }
 
   /** Starts (or restarts, or returns) the user's Blender, reporting each step. */
-  start(user: User, onProgress: (p: StartProgress) => void = () => {}, options: { because?: string } = {}): Promise<SessionView> {
-    return this.exclusive(user.id, () => this.doStart(user, onProgress, {}, options.because));
+  start(user: User, onProgress: (p: StartProgress) => void = () => {}, options: StartOptions = {}): Promise<SessionView> {
+    return this.exclusive(user.id, () => this.doStart(user, onProgress, {}, options));
   }
 
   /** The person's saved versions and autosave, read from their running Blender. */
@@ -179,24 +191,24 @@ export class SessionManager {
   }
 
   /** Saves the open scene (keeping `version`), then starts Blender again on that saved version. */
-  openVersion(user: User, version: string, onProgress: (p: StartProgress) => void = () => {}): Promise<SessionView> {
+  openVersion(user: User, version: string, onProgress: (p: StartProgress) => void = () => {}, signal?: AbortSignal): Promise<SessionView> {
     return this.exclusive(user.id, async () => {
       const { client } = this.running(user.id, () => 'Start your Blender first: versions are opened from a running Blender.');
       const { versions } = await client.request('scenes', {});
       if (!versions.some((v) => v.name === version)) throw new AppError('NOT_FOUND', `There is no saved version ${version}`);
       onProgress({ step: 'scene', message: 'Saving the open scene first' });
       await this.doStop(user.id, 'open-version', [version]);
-      return this.doStart(user, onProgress, { BLENDER_LAB_OPEN: version });
+      return this.doStart(user, onProgress, { BLENDER_LAB_OPEN: version }, { signal });
     });
   }
 
   /** Saves the open scene (as a sign-out does), then starts Blender again on a .blend of the person's own, `path` relative to their home. */
-  openFile(user: User, path: string, onProgress: (p: StartProgress) => void = () => {}): Promise<SessionView> {
+  openFile(user: User, path: string, onProgress: (p: StartProgress) => void = () => {}, signal?: AbortSignal): Promise<SessionView> {
     return this.exclusive(user.id, async () => {
       this.running(user.id, () => 'Start your Blender first: files are opened from a running Blender.');
       onProgress({ step: 'scene', message: 'Saving the open scene first' });
       await this.doStop(user.id, 'open-file');
-      return this.doStart(user, onProgress, { BLENDER_LAB_OPEN_FILE: path });
+      return this.doStart(user, onProgress, { BLENDER_LAB_OPEN_FILE: path }, { signal });
     });
   }
 
@@ -299,7 +311,11 @@ export class SessionManager {
 
   // --- starting ---------------------------------------------------------------------------
 
-  private async doStart(user: User, onProgress: (p: StartProgress) => void, open: SceneRequest, because?: string): Promise<SessionView> {
+  private async doStart(user: User, onProgress: (p: StartProgress) => void, open: SceneRequest, { because, signal: cancel }: StartOptions = {}): Promise<SessionView> {
+    const checkpoint = () => {
+      if (cancel?.aborted) throw cancelled();
+    };
+    checkpoint();
     const s = this.session(user.id, user.username);
     if (s.state === 'ready' && s.containerId && (await this.deps.engine.inspectContainer(s.containerId))?.running) {
       onProgress({ step: 'ready', message: 'Your Blender is ready' });
@@ -313,9 +329,12 @@ export class SessionManager {
     // preparation (image, volume, network, container) goes on meanwhile, and only booting waits.
     const turn = this.queueTurn(user.id, onProgress);
     let bootSlot: (() => void) | null = null;
+    const leaveQueue = () => this.starts.leave(user.id);
+    cancel?.addEventListener('abort', leaveQueue, { once: true });
+    const waitSignal = cancel ? AbortSignal.any([this.abort.signal, cancel]) : this.abort.signal;
     try {
       onProgress({ step: 'image', message: 'Checking the Blender image' });
-      const imageId = await this.ensureImage(settings.image, onProgress);
+      const imageId = await unlessAborted(this.ensureImage(settings.image, onProgress), cancel);
       onProgress({ step: 'volume', message: 'Preparing your files' });
       const labels = this.labelsFor(user);
       await engine.ensureVolume(volumeNameFor(user.username, user.id), labels);
@@ -323,6 +342,7 @@ export class SessionManager {
       const network = networkNameFor(user.username, user.id);
       await engine.ensureNetwork(network, labels, settings.networkPool);
 
+      checkpoint();
       const spec = specHash(imageId, settings, network);
       let info = await engine.inspectContainer(containerNameFor(user.username, user.id));
       if (info?.running) {
@@ -387,6 +407,7 @@ export class SessionManager {
         // already up finish drawing their first screens in the gaps, and the queue moves at the
         // speed of a boot. Once ready it is held to its configured share.
         await engine.setCpu(info.id, { shares: BOOT_CPU_SHARES, nanoCpus: Math.max(this.engineCpus, settings.cpus) * 1e9 });
+        checkpoint();
         try {
           await engine.startContainer(info.id);
           break;
@@ -403,7 +424,7 @@ export class SessionManager {
       if (!bootSlot) {
         // A held entrypoint serves the UI only once it listens for its turn: a signal sent
         // earlier could end it.
-        const [, slot] = await Promise.all([waitForUi(target, { timeoutMs: settings.startTimeoutSeconds * 1000, whyDead, signal: this.abort.signal }), turn.wait()]);
+        const [, slot] = await Promise.all([waitForUi(target, { timeoutMs: settings.startTimeoutSeconds * 1000, whyDead, signal: waitSignal }), turn.wait()]);
         bootSlot = slot;
         onProgress({ step: 'booting', message: 'Starting Blender' });
         await engine.signalContainer(containerId, letInSignal(info.labels)!).catch(async (error) => {
@@ -418,12 +439,14 @@ export class SessionManager {
           whyDead,
           onStep: (step) =>
             onProgress(step === 'ui' ? { step: 'ui', message: 'Waiting for the Blender window' } : { step: 'addon', message: 'Waiting for Blender to answer' }),
-          signal: this.abort.signal,
+          signal: waitSignal,
         },
       );
       s.client?.close();
       const client = new BlenderClient({ port: ports.addon, secret });
       const opened = await this.openedScene(client);
+      if (cancel?.aborted) client.close();
+      checkpoint();
       const scene: SceneNotice | null = because ? { kind: 'restarted', at: opened?.at ?? null, message: [because, opened?.message].filter(Boolean).join(' ') } : opened;
       if (scene) onProgress({ step: 'scene', message: scene.message });
       const started = await engine.inspectContainer(containerId);
@@ -442,14 +465,26 @@ export class SessionManager {
       return this.view(s);
     } catch (error) {
       turn.giveUp();
-      if (isAppError(error, 'START_CANCELLED')) {
-        // A container held for its turn holds no work yet: it ends at once.
-        if (s.containerId) await engine.stopContainer(s.containerId, 5).catch(() => {});
-        this.release(s, { state: 'stopped', reason: error.message });
-        throw error;
-      }
+      if (isAppError(error, 'START_CANCELLED') || cancel?.aborted) throw await this.cancelStart(s, bootSlot !== null, isAppError(error, 'START_CANCELLED') ? error : cancelled());
       throw await this.failStart(s, error, secret);
+    } finally {
+      cancel?.removeEventListener('abort', leaveQueue);
     }
+  }
+
+  /**
+   * A start nobody waits for any more. A container held for its turn holds no work yet: it ends at
+   * once. A Blender already let in may have opened the person's work: it is saved and stopped as
+   * at sign-out.
+   */
+  private async cancelStart(s: Session, letIn: boolean, error: AppError): Promise<AppError> {
+    if (letIn) {
+      await this.doStop(s.userId, 'sign-out').catch((e) => this.log(`stopping ${s.username}'s cancelled start failed: ${(e as Error).message}`));
+    } else if (s.containerId) {
+      await this.deps.engine.stopContainer(s.containerId, 5).catch(() => {});
+    }
+    this.release(s, { state: 'stopped', reason: error.message });
+    return error;
   }
 
   /** A place in the start queue, told to the person only once they are waiting for it. */
@@ -643,10 +678,12 @@ export class SessionManager {
   private async adopt(s: Session, containerId: string): Promise<void> {
     const engine = this.deps.engine;
     const info = await engine.inspectContainer(containerId);
-    const read = info?.running ? await engine.exec(containerId, ['cat', SECRET_FILE]) : null;
-    const secret = read?.exitCode === 0 && /^[A-Za-z0-9_-]{16,256}$/.test(read.stdout) ? read.stdout : undefined;
-    const published = info ? pairFrom(info.ports) : null;
-    if (!info?.running || !secret || !published) {
+    // Its start event came while a start of ours ran, which has since stopped it: nothing to take over.
+    if (!info?.running) return;
+    const read = await engine.exec(containerId, ['cat', SECRET_FILE]);
+    const secret = read.exitCode === 0 && /^[A-Za-z0-9_-]{16,256}$/.test(read.stdout) ? read.stdout : undefined;
+    const published = pairFrom(info.ports);
+    if (!secret || !published) {
       this.update(s, { state: 'failed', reason: 'A running container was found that the panel cannot reach; stop it and sign in again.' });
       return;
     }
@@ -853,6 +890,17 @@ export class SessionManager {
   private log(message: string): void {
     (this.deps.log ?? ((m: string) => console.error(`[sessions] ${m}`)))(message);
   }
+}
+
+/** `work`, or the cancellation as soon as `signal` aborts (work shared with others, such as an image build, goes on). */
+function unlessAborted<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return work;
+  if (signal.aborted) return Promise.reject(cancelled());
+  return new Promise<T>((resolve, reject) => {
+    const abort = () => reject(cancelled());
+    signal.addEventListener('abort', abort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', abort));
+  });
 }
 
 function letInSignal(labels: Record<string, string>): string | null {

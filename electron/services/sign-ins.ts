@@ -16,6 +16,8 @@ interface Held {
   issuedAt: number;
   lastActive: number;
   warned: boolean;
+  /** Aborted when the sign-in ends, however it ends: work done for it (a start) stops there. */
+  over: AbortController;
 }
 
 export interface Ended {
@@ -42,8 +44,18 @@ export class SignIns {
   issue(userId: string): string {
     const token = randomBytes(32).toString('base64url');
     const now = this.clock().getTime();
-    this.held.set(token, { userId, issuedAt: now, lastActive: now, warned: false });
+    this.held.set(token, { userId, issuedAt: now, lastActive: now, warned: false, over: new AbortController() });
     return token;
+  }
+
+  /** Aborted once the sign-in is over (already aborted for one that is): what was begun for it should stop. */
+  signalOf(token: string): AbortSignal {
+    return this.held.get(token)?.over.signal ?? AbortSignal.abort();
+  }
+
+  /** Whether `token` is still a live sign-in of `userId`'s. */
+  isLive(token: string | null, userId: string): boolean {
+    return token !== null && this.userOf(token) === userId;
   }
 
   /** The person behind a live token; a token past its limits ends here and now. */
@@ -77,6 +89,7 @@ export class SignIns {
     const held = this.held.get(token);
     if (!held) return;
     this.held.delete(token);
+    held.over.abort();
     if (reason) this.ended.emit({ token, userId: held.userId, reason });
   }
 

@@ -1,12 +1,17 @@
-import { createContext, useContext, type ReactNode } from 'react';
+import { createContext, useContext, useMemo, type ReactNode } from 'react';
 import { useStore } from 'zustand';
 import type { PanelBridge } from '../../shared/api';
 import type { PanelState, PanelStore } from './store';
 
 const StoreContext = createContext<{ store: PanelStore; bridge: PanelBridge } | null>(null);
 
+/**
+ * Screens reach main only through the store's API, so that a reply for a sign-in that is over is
+ * dropped and NOT_SIGNED_IN ends the sign-in, whichever screen made the call.
+ */
 export function PanelProvider({ store, bridge, children }: { store: PanelStore; bridge: PanelBridge; children: ReactNode }) {
-  return <StoreContext.Provider value={{ store, bridge }}>{children}</StoreContext.Provider>;
+  const value = useMemo(() => ({ store, bridge: { api: store.getState().api, on: bridge.on.bind(bridge) } }), [store, bridge]);
+  return <StoreContext.Provider value={value}>{children}</StoreContext.Provider>;
 }
 
 export function usePanel<T>(select: (state: PanelState) => T): T {

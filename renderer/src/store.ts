@@ -1,6 +1,7 @@
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { User } from '../../shared/accounts';
-import type { Input, Method, PanelBridge, Result } from '../../shared/api';
+import type { Input, Method, PanelApi, PanelBridge, Reply, Result } from '../../shared/api';
+import { METHOD_NAMES } from '../../shared/methods';
 import type { ErrorData } from '../../shared/errors';
 import { showsBlender, type AdminSessionRow, type SessionView, type StartProgress } from '../../shared/sessions';
 
@@ -28,6 +29,11 @@ export interface PanelState {
   running: string | null;
   /** Everyone's sessions with their resource use, for administrators. */
   sessions: AdminSessionRow[];
+  /**
+   * The API as every screen calls it: a reply that belongs to a sign-in other than the current one
+   * is dropped, and NOT_SIGNED_IN from any call ends the sign-in here.
+   */
+  api: PanelApi;
   /** When this sign-in ends unless the person shows they are there (the "Still there?" warning). */
   expiresAt: string | null;
   /** Why the last sign-in ended, shown on the sign-in screen. */
@@ -61,19 +67,32 @@ const ACTIVITY_REPORT_MS = 30_000;
 
 export type PanelStore = StoreApi<PanelState>;
 
+/** What a screen gets for a reply that came back after its sign-in was over. */
+const ENDED: { code: 'NOT_SIGNED_IN'; message: string } = { code: 'NOT_SIGNED_IN', message: 'That sign-in has ended.' };
+const ENDED_HERE = 'Your sign-in has ended. Sign in again to go on; your Blender keeps running.';
+
 /** All the renderer's state, driven by the bridge; plain data in, plain data out. */
 export function createPanelStore(bridge: PanelBridge, now: () => number = Date.now): PanelStore {
   let historyId = 0;
   let lastReport = 0;
-  const call = async <M extends Method>(method: M, input: Input<M>): Promise<Result<M>> => {
+  /** Counts sign-ins begun and ended: a reply is for the sign-in that was current when it was asked. */
+  let era = 0;
+  const endSignIn = (because: string) => {
+    era++;
+    store.setState({ ...signedOutState(), signedOutBecause: because, error: null });
+  };
+  const guarded = async <M extends Method>(method: M, input: Input<M>): Promise<Reply<M>> => {
+    const asked = era;
     const reply = await bridge.api[method](input);
-    if (!reply.ok) {
-      // The sign-in ended where no event could say so (the connection dropped): forget the person.
-      if (reply.error.code === 'NOT_SIGNED_IN' && store.getState().user) {
-        store.setState({ ...signedOutState(), signedOutBecause: 'Your sign-in has ended. Sign in again to go on; your Blender keeps running.' });
-      }
-      throw reply.error;
-    }
+    if (asked !== era) return { ok: false, error: ENDED };
+    // The sign-in ended where no event could say so (the connection dropped): forget the person.
+    if (!reply.ok && reply.error.code === 'NOT_SIGNED_IN' && store.getState().user) endSignIn(ENDED_HERE);
+    return reply;
+  };
+  const api = Object.fromEntries(METHOD_NAMES.map((m) => [m, (input: Input<typeof m>) => guarded(m, input)])) as PanelApi;
+  const call = async <M extends Method>(method: M, input: Input<M>): Promise<Result<M>> => {
+    const reply = await guarded(method, input);
+    if (!reply.ok) throw reply.error;
     return reply.value;
   };
 
@@ -83,6 +102,7 @@ export function createPanelStore(bridge: PanelBridge, now: () => number = Date.n
     };
     const fail = (error: unknown) => {
       const data = asError(error);
+      if (data === ENDED) return; // a reply for a sign-in that is over: nobody here asked for it
       if (data.code === 'NOT_SIGNED_IN' && get().signedOutBecause) return; // already said on the sign-in screen
       set({ error: data });
     };
@@ -111,6 +131,7 @@ export function createPanelStore(bridge: PanelBridge, now: () => number = Date.n
       history: [],
       running: null,
       sessions: [],
+      api,
       expiresAt: null,
       signedOutBecause: null,
 
@@ -131,6 +152,7 @@ export function createPanelStore(bridge: PanelBridge, now: () => number = Date.n
 
       async signIn(username, password) {
         // The starting screen appears with the first progress report, i.e. once the password is accepted.
+        era++; // anything still on its way belongs to whoever was here before
         set({ signingIn: true, error: null, signedOutBecause: null });
         try {
           const { user, session } = await call('auth.signIn', { username, password });
@@ -157,10 +179,12 @@ export function createPanelStore(bridge: PanelBridge, now: () => number = Date.n
 
       async signOut() {
         set({ progress: { step: 'ready', message: 'Saving your scene and stopping Blender' } });
+        const ending = call('auth.signOut', {});
+        era++;
         try {
-          await call('auth.signOut', {});
+          await ending;
         } catch (error) {
-          fail(error);
+          if (asError(error) !== ENDED) fail(error);
         }
         set(signedOutState());
       },
@@ -232,7 +256,7 @@ export function createPanelStore(bridge: PanelBridge, now: () => number = Date.n
         if (!get().expiresAt && now() - lastReport < ACTIVITY_REPORT_MS) return;
         lastReport = now();
         set({ expiresAt: null });
-        void bridge.api['session.activity']({});
+        void guarded('session.activity', {});
       },
 
       async stay() {
@@ -257,9 +281,7 @@ export function createPanelStore(bridge: PanelBridge, now: () => number = Date.n
   bridge.on('signIn.expiring', ({ at }) => {
     if (store.getState().user) store.setState({ expiresAt: at });
   });
-  bridge.on('signIn.ended', ({ message }) => {
-    store.setState({ ...signedOutState(), signedOutBecause: message, error: null });
-  });
+  bridge.on('signIn.ended', ({ message }) => endSignIn(message));
 
   bridge.on('session.progress', (progress) => {
     if (store.getState().signingIn) store.setState({ progress });
@@ -281,7 +303,7 @@ export function createPanelStore(bridge: PanelBridge, now: () => number = Date.n
 
 /** Everything of the person who was signed in: nothing of it may stay for the next one. */
 function signedOutState(): Partial<PanelState> {
-  return { user: null, session: null, blenderAddress: null, progress: null, history: [], sessions: [], view: 'workspace', running: null, expiresAt: null };
+  return { user: null, session: null, blenderAddress: null, progress: null, signingIn: false, history: [], sessions: [], view: 'workspace', running: null, expiresAt: null };
 }
 
 export function asError(error: unknown): ErrorData {

@@ -1,7 +1,8 @@
 import { act, cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
+import { resize } from '../support/renderer-setup';
 import { bob, sessionOf } from './fake-bridge';
-import { mountSignedIn } from './mount';
+import { mountPanel, mountSignedIn } from './mount';
 
 afterEach(cleanup);
 
@@ -78,6 +79,46 @@ describe('a result that arrives late', () => {
     await waitFor(() => expect(f.calls.some(([m]) => m === 'blender.run')).toBe(true));
     expect(within(screen.getByRole('region', { name: 'Command history' })).queryAllByRole('listitem')).toEqual([]);
     expect(document.body.textContent).not.toContain('bobs private output');
+  });
+});
+
+describe('a sign-in that ends while Blender starts', () => {
+  it('signs nobody in and shows no Blender when its reply comes after all', async () => {
+    const f = mountPanel();
+    let reply!: () => void;
+    f.bridge.api['auth.signIn'] = async () => {
+      await new Promise<void>((r) => (reply = r));
+      return { ok: true, value: { user: bob, session: sessionOf(bob) } };
+    };
+    fireEvent.change(await screen.findByLabelText('Username'), { target: { value: 'bob' } });
+    fireEvent.change(screen.getByLabelText('Password'), { target: { value: 'bob password' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Sign in' }));
+    act(() => f.emit('session.progress', { step: 'booting', message: 'Starting Blender' }));
+    expect(await screen.findByText('Starting Blender')).toBeTruthy();
+    act(() => f.emit('signIn.ended', { reason: 'locked', message: 'You were signed out because the screen was locked or the computer went to sleep.' }));
+    await act(async () => reply());
+    expect(await screen.findByRole('button', { name: 'Sign in' })).toBeTruthy();
+    expect(screen.getByRole('status').textContent).toBe('You were signed out because the screen was locked or the computer went to sleep.');
+    expect(screen.queryByTitle('Blender')).toBeNull();
+    expect(f.store.getState()).toMatchObject({ user: null, blenderAddress: null, progress: null });
+  });
+
+  it('ends the sign-in when activity is refused as not signed in', async () => {
+    let clock = 1_000_000;
+    const f = await mountSignedIn(bob, (f) => f.fail('session.activity', { code: 'NOT_SIGNED_IN', message: 'You are not signed in' }), () => clock);
+    clock += 31_000;
+    fireEvent.keyDown(window, { key: 'a' });
+    expect(await screen.findByRole('button', { name: 'Sign in' })).toBeTruthy();
+    expect(f.calls.some(([m]) => m === 'session.activity')).toBe(true);
+    expect(screen.queryByTitle('Blender')).toBeNull();
+  });
+
+  it('ends the sign-in when fitting the screen is refused as not signed in', async () => {
+    const f = await mountSignedIn(bob, (f) => f.fail('session.fitScreen', { code: 'NOT_SIGNED_IN', message: 'You are not signed in' }));
+    resize(screen.getByRole('region', { name: 'Your Blender' }), 1000, 700);
+    expect(await screen.findByRole('button', { name: 'Sign in' }, { timeout: 2000 })).toBeTruthy();
+    expect(f.calls.some(([m]) => m === 'session.fitScreen')).toBe(true);
+    expect(screen.queryByTitle('Blender')).toBeNull();
   });
 });
 

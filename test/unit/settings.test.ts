@@ -22,6 +22,7 @@ describe('settings', () => {
       autosaveSeconds: 60,
       versionsKept: 5,
       mcpPort: 9711,
+      mcpTokenDays: 90,
       maxConcurrentStarts: 0,
       uploadLimitMiB: 2048,
       networkPool: '10.213.0.0/16',
