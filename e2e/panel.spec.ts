@@ -225,6 +225,55 @@ test('signing out stops Blender; signing in again brings the scene back', async 
   expect(await sceneInfo(bob)).toContain('BobsMonkey');
 });
 
+test('text a Blender copied is never offered to the Blender of the next sign-in at the seat', async () => {
+  const blenderOrigin = async () => new URL((await bob.locator('iframe[title="Blender"]').getAttribute('src'))!).origin;
+  const grant = async () => {
+    for (const o of [await blenderOrigin(), new URL(bob.url()).origin]) await bob.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: o });
+  };
+  const inFrame = async () => {
+    const origin = await blenderOrigin();
+    return bob.frames().find((f) => f.url().startsWith(origin))!;
+  };
+  const canvas = () => bob.frameLocator('iframe[title="Blender"]').locator('#screen canvas');
+  const backInBlender = async () => {
+    await bob.getByLabel('Python code').click();
+    await canvas().click({ position: { x: 400, y: 300 } });
+  };
+  await grant();
+  await bob.getByLabel('Python code').fill('import bpy\nbpy.context.window_manager.clipboard = "bobs copied text 5"');
+  await bob.getByRole('button', { name: 'Run' }).click();
+  await expect
+    .poll(async () => {
+      await backInBlender();
+      return (await inFrame()).evaluate(() => navigator.clipboard.readText().catch((e: Error) => e.message));
+    }, { timeout: 15_000 })
+    .toBe('bobs copied text 5');
+
+  await bob.getByRole('button', { name: 'Sign out' }).click();
+  await fill(bob, 'bob', 'bob password 1');
+  await bob.getByRole('button', { name: 'Sign in' }).click();
+  await blenderDrawn(bob);
+  await grant();
+  // Every text the new frame offers its Blender, in order.
+  const offered = async () => (await inFrame()).evaluate(() => (window as unknown as { offered?: string[] }).offered ?? []);
+  await (await inFrame()).evaluate(() => {
+    const w = window as unknown as { offered: string[]; blenderLabScreen: { clipboardPasteFrom: (t: string) => void } };
+    w.offered = [];
+    const paste = w.blenderLabScreen.clipboardPasteFrom.bind(w.blenderLabScreen);
+    w.blenderLabScreen.clipboardPasteFrom = (text: string) => { w.offered.push(text); paste(text); };
+  });
+  await backInBlender();
+  // Text of the person's own, copied after, is offered as ever: offers are made in order, so the old one would come first.
+  await (await inFrame()).evaluate(() => navigator.clipboard.writeText('copied on the workstation 8'));
+  await expect
+    .poll(async () => {
+      await backInBlender();
+      return offered();
+    }, { timeout: 15_000 })
+    .toContain('copied on the workstation 8');
+  expect(await offered()).not.toContain('bobs copied text 5');
+});
+
 test('the administrator sees both sessions and stops one; that person is told', async () => {
   await expect(admin.getByRole('heading', { name: 'Sessions' })).toBeVisible();
   await expect(admin.getByRole('table').first().getByRole('row', { name: /ada/ })).toContainText('ready');

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { app, BrowserWindow, dialog, ipcMain, Menu, powerMonitor, protocol, safeStorage } from 'electron';
+import { app, BrowserWindow, clipboard, dialog, ipcMain, Menu, powerMonitor, protocol, safeStorage } from 'electron';
 import { isActive } from '../shared/sessions';
 import { APP_ORIGIN, APP_SCHEME, APP_SCHEME_PRIVILEGES, appProtocolHandler } from './app-protocol';
 import { registerApi } from './ipc';
@@ -53,6 +53,7 @@ if (!app.requestSingleInstanceLock()) {
         imageContextDir: resource('docker'),
         // Electron refuses keytar's Node-built binary; safeStorage keeps its key in the OS keychain.
         secretStore: (dataDir) => new SafeStorageSecretStore(safeStorage, dataDir),
+        clipboard: { readText: () => clipboard.readText(), clear: () => clipboard.clear() },
       });
     } catch (error) {
       dialog.showErrorBox('Blender Lab cannot start', (error as Error).message);

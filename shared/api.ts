@@ -37,6 +37,8 @@ export const methods = {
   'session.fitScreen': {
     input: z.object({ width: z.number().int('must be a whole number').min(SCREEN_LIMITS.minWidth, `must be at least ${SCREEN_LIMITS.minWidth}`).max(SCREEN_LIMITS.maxWidth, `must be at most ${SCREEN_LIMITS.maxWidth}`), height: z.number().int('must be a whole number').min(SCREEN_LIMITS.minHeight, `must be at least ${SCREEN_LIMITS.minHeight}`).max(SCREEN_LIMITS.maxHeight, `must be at most ${SCREEN_LIMITS.maxHeight}`) }).strict(),
   },
+  /** Text the person's Blender put on the seat's clipboard, as its SHA-256 (hex): cleared from there when the sign-in ends. */
+  'session.copiedFromBlender': { input: z.object({ digest: z.string().regex(/^[a-f0-9]{64}$/, 'must be a SHA-256 digest in hex') }).strict() },
   'blender.sceneInfo': { input: none },
   'blender.objectInfo': { input: z.object({ name: text(1024).min(1, 'must not be empty') }).strict() },
   'blender.run': { input: z.object({ code: text(1024 * 1024) }).strict() },
@@ -92,6 +94,7 @@ export interface Results {
   'session.openVersion': SessionView;
   /** The size Blender's screen now has. */
   'session.fitScreen': { width: number; height: number };
+  'session.copiedFromBlender': null;
   'blender.sceneInfo': SceneInfo;
   'blender.objectInfo': ObjectInfo;
   'blender.run': { output: string };

@@ -15,6 +15,7 @@ export const METHOD_ROLES = {
   'session.versions': 'user',
   'session.openVersion': 'user',
   'session.fitScreen': 'user',
+  'session.copiedFromBlender': 'user',
   'blender.sceneInfo': 'user',
   'blender.objectInfo': 'user',
   'blender.run': 'user',

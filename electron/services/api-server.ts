@@ -69,6 +69,7 @@ export class ApiServer {
     const { accounts, sessions } = deps;
     this.handlers = createHandlers(deps);
     this.unsubscribe = [
+      accounts.signIns.over.on(({ token }) => void deps.clipboard?.forget(token)),
       sessions.changed.on((view) => this.broadcast(view)),
       accounts.revoked.on(({ user, reason }) => {
         // Re-enabling an account does not bring back the tokens made before it was disabled.

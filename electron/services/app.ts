@@ -4,6 +4,7 @@ import { DEFAULT_SETTINGS, settingsSchema, type Settings } from '../../shared/se
 import { AccountService, accountsFileSchema } from './accounts';
 import { ApiServer } from './api-server';
 import { DEFAULT_BASE_IMAGE } from './blender-image';
+import { ClipboardGuard, type SeatClipboard } from './clipboard-guard';
 import { CredentialService, KeytarSecretStore, type SecretStore } from './credentials';
 import { FileStore, MemoryStore, type DocumentStore } from './document-store';
 import { checkEndpoint, Engine, sshAccessFor, tlsFilesFrom } from './engine';
@@ -23,6 +24,8 @@ export interface AppOptions {
   imageContextDir: string;
   /** Where integration keys live: the OS keychain through keytar unless given (the desktop app gives safeStorage's). */
   secretStore?: (dataDir: string) => SecretStore;
+  /** The seat's clipboard (the desktop app's): a person's Blender text is cleared from it when their sign-in ends. */
+  clipboard?: SeatClipboard;
   /** The AI clients' port instead of the setting's (0: any free port), as headless mode's --mcp-port. */
   mcpPort?: number;
   log?: (message: string) => void;
@@ -91,7 +94,17 @@ export async function createApp(opts: AppOptions): Promise<App> {
     log(message);
   };
   const engineControl = new EngineControl({ engine, sessions, connect, report }, settings.get().dockerEndpoint);
-  const api: ApiServer = new ApiServer({ accounts, sessions, settings, credentials, files, mcpTokens, engine: engineControl, mcpUrl: (): string | null => endpoint.url() });
+  const api: ApiServer = new ApiServer({
+    accounts,
+    sessions,
+    settings,
+    credentials,
+    files,
+    mcpTokens,
+    engine: engineControl,
+    mcpUrl: (): string | null => endpoint.url(),
+    clipboard: new ClipboardGuard(opts.clipboard ?? null),
+  });
   const endpoint = new McpEndpoint({ api, tokens: mcpTokens, userOf: (id) => accounts.getUser(id), log });
   const openMcp = async (port: number) => {
     await endpoint.close();

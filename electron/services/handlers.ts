@@ -5,6 +5,7 @@ import { AppError } from '../../shared/errors';
 import type { METHOD_ROLES } from '../../shared/methods';
 import type { SessionView, StartProgress } from '../../shared/sessions';
 import type { AccountService } from './accounts';
+import type { ClipboardGuard } from './clipboard-guard';
 import type { CredentialService } from './credentials';
 import type { EngineControl } from './engine-control';
 import type { FileService } from './files';
@@ -22,6 +23,8 @@ export interface ServiceDeps {
   engine: EngineControl;
   /** The AI clients' endpoint, once it listens. */
   mcpUrl: () => string | null;
+  /** Clears the seat's clipboard of a person's Blender text when their sign-in ends; none in headless mode. */
+  clipboard?: ClipboardGuard;
 }
 
 /** Matches the add-on's own limit on one command. */
@@ -47,7 +50,7 @@ export type Handlers = { [M in Method]: (input: Validated<M>, context: CallConte
  * What every method does. Rights are not checked here: the caller arrives already resolved for
  * the method's declared role, so a handler only ever acts for that caller.
  */
-export function createHandlers({ accounts, sessions, settings, credentials, files, mcpTokens, engine, mcpUrl }: ServiceDeps): Handlers {
+export function createHandlers({ accounts, sessions, settings, credentials, files, mcpTokens, engine, mcpUrl, clipboard }: ServiceDeps): Handlers {
   /** A session as its owner sees it: with the address of their Blender, secret included. */
   const own = (view: SessionView): SessionView => ({ ...view, blenderAddress: sessions.uiAddress(view.userId) });
   /** Ends with the window's sign-in: a start made for it stops there. AI clients' calls hold none. */
@@ -113,6 +116,10 @@ export function createHandlers({ accounts, sessions, settings, credentials, file
     'session.openVersion': async ({ name }, { caller, progress, signIn }) => own(await sessions.openVersion(caller, name, progress, endsWith(signIn))),
 
     'session.fitScreen': ({ width, height }, { caller }) => sessions.fitScreen(caller.id, width, height),
+    'session.copiedFromBlender': ({ digest }, { signIn }) => {
+      if (signIn.token) clipboard?.remember(signIn.token, digest);
+      return null;
+    },
     'blender.sceneInfo': (_input, { caller }) => sessions.command(caller.id, 'get_scene_info', {}),
     'blender.objectInfo': ({ name }, { caller }) => sessions.command(caller.id, 'get_object_info', { name }),
     'blender.run': async ({ code }, { caller }) => ({ output: (await sessions.command(caller.id, 'execute_code', { code })).result }),

@@ -34,6 +34,8 @@ export interface Ended {
 export class SignIns {
   readonly ended = new Emitter<Ended>();
   readonly expiring = new Emitter<{ token: string; at: Date }>();
+  /** Every end of a sign-in, the person's own sign-out included. */
+  readonly over = new Emitter<{ token: string; userId: string }>();
   private readonly held = new Map<string, Held>();
 
   constructor(
@@ -90,6 +92,7 @@ export class SignIns {
     if (!held) return;
     this.held.delete(token);
     held.over.abort();
+    this.over.emit({ token, userId: held.userId });
     if (reason) this.ended.emit({ token, userId: held.userId, reason });
   }
 

@@ -60,6 +60,10 @@ export interface PanelState {
   /** Input seen (in the panel or in the Blender frame): tells main, at most twice a minute unless a warning is up. */
   reportActivity(): void;
   stay(): Promise<void>;
+  /** The person's Blender put text on the seat's clipboard (its SHA-256): main clears it from there when this sign-in ends. */
+  copiedFromBlender(digest: string): void;
+  /** Digests of text the Blenders of earlier sign-ins in this window copied: a frame never offers those to its Blender. */
+  othersCopies(): string[];
 }
 
 /** How often input is reported while no warning is up. */
@@ -70,6 +74,8 @@ export type PanelStore = StoreApi<PanelState>;
 /** What a screen gets for a reply that came back after its sign-in was over. */
 const ENDED: { code: 'NOT_SIGNED_IN'; message: string } = { code: 'NOT_SIGNED_IN', message: 'That sign-in has ended.' };
 const ENDED_HERE = 'Your sign-in has ended. Sign in again to go on; your Blender keeps running.';
+/** Digests of earlier sign-ins' copies kept in this window (never the text): bounded, oldest forgotten first. */
+const OTHERS_COPIES_KEPT = 256;
 
 /** All the renderer's state, driven by the bridge; plain data in, plain data out. */
 export function createPanelStore(bridge: PanelBridge, now: () => number = Date.now): PanelStore {
@@ -77,8 +83,16 @@ export function createPanelStore(bridge: PanelBridge, now: () => number = Date.n
   let lastReport = 0;
   /** Counts sign-ins begun and ended: a reply is for the sign-in that was current when it was asked. */
   let era = 0;
-  const endSignIn = (because: string) => {
+  let ownCopies: string[] = [];
+  let othersCopies: string[] = [];
+  /** The sign-in is over: what its Blender copied is someone else's from now on. */
+  const closeEra = () => {
     era++;
+    othersCopies = [...othersCopies.filter((d) => !ownCopies.includes(d)), ...ownCopies].slice(-OTHERS_COPIES_KEPT);
+    ownCopies = [];
+  };
+  const endSignIn = (because: string) => {
+    closeEra();
     store.setState({ ...signedOutState(), signedOutBecause: because, error: null });
   };
   const guarded = async <M extends Method>(method: M, input: Input<M>): Promise<Reply<M>> => {
@@ -152,7 +166,7 @@ export function createPanelStore(bridge: PanelBridge, now: () => number = Date.n
 
       async signIn(username, password) {
         // The starting screen appears with the first progress report, i.e. once the password is accepted.
-        era++; // anything still on its way belongs to whoever was here before
+        closeEra(); // anything still on its way belongs to whoever was here before
         set({ signingIn: true, error: null, signedOutBecause: null });
         try {
           const { user, session } = await call('auth.signIn', { username, password });
@@ -180,7 +194,7 @@ export function createPanelStore(bridge: PanelBridge, now: () => number = Date.n
       async signOut() {
         set({ progress: { step: 'ready', message: 'Saving your scene and stopping Blender' } });
         const ending = call('auth.signOut', {});
-        era++;
+        closeEra();
         try {
           await ending;
         } catch (error) {
@@ -258,6 +272,14 @@ export function createPanelStore(bridge: PanelBridge, now: () => number = Date.n
         set({ expiresAt: null });
         void guarded('session.activity', {});
       },
+
+      copiedFromBlender(digest) {
+        if (!get().user || !/^[a-f0-9]{64}$/.test(digest) || ownCopies.includes(digest)) return;
+        ownCopies.push(digest);
+        void guarded('session.copiedFromBlender', { digest });
+      },
+
+      othersCopies: () => [...othersCopies],
 
       async stay() {
         lastReport = now();

@@ -122,6 +122,20 @@ describe('a sign-in that ends while Blender starts', () => {
   });
 });
 
+describe('text the person\'s Blender copied', () => {
+  it('is told to main as a digest, and counts as another person\'s once the sign-in ends', async () => {
+    const f = await signedIn();
+    const digest = 'ab'.repeat(32);
+    act(() => { window.dispatchEvent(new MessageEvent('message', { data: { type: 'blender-lab:copied', digest }, origin: 'http://127.0.0.1:13099' })); });
+    expect(f.calls.some(([m]) => m === 'session.copiedFromBlender')).toBe(false); // not from this person's frame
+    act(() => { window.dispatchEvent(new MessageEvent('message', { data: { type: 'blender-lab:copied', digest }, origin: 'http://127.0.0.1:13000' })); });
+    expect(f.calls).toContainEqual(['session.copiedFromBlender', { digest }]);
+    expect(f.store.getState().othersCopies()).toEqual([]);
+    act(() => f.emit('signIn.ended', { reason: 'idle', message: 'You were signed out because the panel was not used for a while.' }));
+    expect(f.store.getState().othersCopies()).toEqual([digest]);
+  });
+});
+
 describe('the idle warning', () => {
   it('asks "Still there?" with the time left, and staying keeps the sign-in', async () => {
     const f = await signedIn();

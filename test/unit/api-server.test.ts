@@ -1,7 +1,8 @@
 import { FileService } from '../../electron/services/files';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { AccountService, type AccountsFile } from '../../electron/services/accounts';
 import { ApiServer, toErrorData } from '../../electron/services/api-server';
+import { ClipboardGuard, clipboardDigest } from '../../electron/services/clipboard-guard';
 import type { CredentialService } from '../../electron/services/credentials';
 import { MemoryStore } from '../../electron/services/document-store';
 import { McpTokenService, type McpTokensFile } from '../../electron/services/mcp-tokens';
@@ -13,7 +14,7 @@ import { SettingsService } from '../../electron/services/settings';
 import { DEFAULT_SETTINGS, type Settings } from '../../shared/settings';
 
 // What each bad call gets from the API, before anything reaches Docker (none is needed here).
-function api() {
+function api(clipboard?: ClipboardGuard) {
   const settings = new SettingsService(new MemoryStore<Settings>(DEFAULT_SETTINGS));
   const accounts = new AccountService({ store: new MemoryStore<AccountsFile>({ version: 1, users: [] }), signUpAllowed: () => true, cost: { N: 1024, r: 8, p: 1 } });
   const engine = Engine.connect('unix:///nonexistent/docker.sock');
@@ -28,7 +29,7 @@ function api() {
   });
   const events: unknown[] = [];
   const mcpTokens = new McpTokenService(new MemoryStore<McpTokensFile>({ version: 1, tokens: [] }), (id) => accounts.getUser(id)?.username ?? null);
-  const server = new ApiServer({ accounts, sessions, settings, credentials: {} as CredentialService, files: new FileService({ engine, sessions, settings: () => settings.get() }), mcpTokens, engine: new EngineControl({ engine, sessions, connect: () => engine, report: () => {} }, ''), mcpUrl: () => null });
+  const server = new ApiServer({ accounts, sessions, settings, credentials: {} as CredentialService, files: new FileService({ engine, sessions, settings: () => settings.get() }), mcpTokens, engine: new EngineControl({ engine, sessions, connect: () => engine, report: () => {} }, ''), mcpUrl: () => null, clipboard });
   return { connection: server.connect((event, payload) => events.push([event, payload])), events, server, accounts, sessions, mcpTokens };
 }
 
@@ -187,5 +188,40 @@ describe('AI-client tokens over a connection', () => {
     await connection.call('admin.setDisabled', { userId: bob.id, disabled: true });
     await connection.call('admin.setDisabled', { userId: bob.id, disabled: false });
     expect(mcpTokens.use(token)).toBeNull();
+  });
+});
+
+describe('the seat\'s clipboard', () => {
+  function seat(text: string) {
+    const clipboard = { text, reads: 0, readText: async () => (clipboard.reads++, clipboard.text), clear: () => { clipboard.text = ''; } };
+    return clipboard;
+  }
+
+  it.each([
+    ['signs out', (a: ReturnType<typeof api>) => a.connection.call('auth.signOut', {})],
+    ['is signed out by a locked screen', (a: ReturnType<typeof api>) => a.server.endAllSignIns('locked')],
+    ['closes the window', (a: ReturnType<typeof api>) => a.connection.close()],
+  ])('is cleared of what a person\'s Blender copied when that person %s', async (_what, end) => {
+    const clipboard = seat('bobs copied text');
+    const a = api(new ClipboardGuard(clipboard));
+    await a.connection.call('auth.signUp', { username: 'bob', password: 'bob password' });
+    await a.connection.call('auth.signIn', { username: 'bob', password: 'bob password' });
+    expect(await a.connection.call('session.copiedFromBlender', { digest: clipboardDigest('bobs copied text') })).toEqual({ ok: true, value: null });
+    await end(a);
+    await vi.waitFor(() => expect(clipboard.text).toBe(''));
+  });
+
+  it('keeps text that did not come from that person\'s Blender', async () => {
+    const clipboard = seat('bobs copied text');
+    const a = api(new ClipboardGuard(clipboard));
+    await a.connection.call('auth.signUp', { username: 'bob', password: 'bob password' });
+    await a.connection.call('auth.signIn', { username: 'bob', password: 'bob password' });
+    await a.connection.call('session.copiedFromBlender', { digest: clipboardDigest('bobs copied text') });
+    clipboard.text = 'copied from a web page afterwards';
+    await a.connection.call('auth.signOut', {});
+    await vi.waitFor(() => expect(clipboard.reads).toBe(1));
+    await new Promise((r) => setImmediate(r)); // what follows the read has run
+    expect(clipboard.text).toBe('copied from a web page afterwards');
+    expect(await a.connection.call('session.copiedFromBlender', { digest: 'not a digest' })).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } });
   });
 });

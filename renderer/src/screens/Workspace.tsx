@@ -3,6 +3,7 @@ import { ErrorBanner } from '../components/ErrorBanner';
 import { Header, useNow } from '../components/Header';
 import { History } from '../components/History';
 import { Versions } from '../components/Versions';
+import { FRAME_OTHERS_COPIES } from '../activity';
 import { useBridge, usePanel } from '../context';
 import { useFitScreen } from '../fit-screen';
 import { showsBlender } from '../../../shared/sessions';
@@ -11,6 +12,7 @@ export function Workspace() {
   const session = usePanel((s) => s.session);
   const address = usePanel((s) => s.blenderAddress);
   const startAgain = usePanel((s) => s.startAgain);
+  const othersCopies = usePanel((s) => s.othersCopies);
   const bridge = useBridge();
   const [screen, setScreen] = useState<HTMLElement | null>(null);
   const [fullScreen, setFullScreen] = useState(false);
@@ -37,7 +39,13 @@ export function Workspace() {
         <section className="blender" aria-label="Your Blender" ref={setScreen}>
           {showing ? (
             <>
-              <iframe title="Blender" src={address} allow="clipboard-read; clipboard-write" />
+              <iframe
+                title="Blender"
+                src={address}
+                allow="clipboard-read; clipboard-write"
+                // Before the person can paste: which clipboard text came from other people's Blenders.
+                onLoad={(e) => e.currentTarget.contentWindow?.postMessage({ type: FRAME_OTHERS_COPIES, digests: othersCopies() }, new URL(address).origin)}
+              />
               {fullScreen && (
                 <button type="button" className="leave-full-screen" onClick={() => void document.exitFullscreen()}>
                   Exit full screen
