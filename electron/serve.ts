@@ -90,7 +90,9 @@ async function main() {
   for (const problem of app.problems) console.error(`[blender-lab] ${problem}`);
 
   const listeningPort = () => (server.address() as { port: number }).port;
-  const server = http.createServer(async (req, res) => {
+  // An upload of gigabytes takes longer than Node's default five minutes for a whole request;
+  // headers still have to arrive within headersTimeout (60 s), so a stalled client is dropped.
+  const server = http.createServer({ requestTimeout: 0 }, async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const security = { 'Content-Security-Policy': CONTENT_SECURITY_POLICY, 'X-Content-Type-Options': 'nosniff', 'Referrer-Policy': 'no-referrer', 'Cache-Control': 'no-store' };
     if (!hostAllowed(req, listeningPort())) {

@@ -7,7 +7,8 @@ import { dockerStatus, toEngineError } from './engine-errors';
 import { KnownHosts } from './ssh/known-hosts';
 import { parseSshEndpoint, SshLink, type SshAuthOptions } from './ssh/ssh-link';
 import { relayTo, type Tunnels } from './tunnels';
-import { tarOneFile, tarOneFileStream, untarFirstFile } from './tar';
+import { readStdout } from './exec-output';
+import { readFirstFile, tarOneFile, tarOneFileStream } from './tar';
 
 export interface PortBinding {
   containerPort: number;
@@ -547,21 +548,21 @@ export class Engine {
     }
   }
 
-  /** Runs a command in a running container and returns what it printed on stdout. */
-  async exec(id: string, cmd: string[]): Promise<{ exitCode: number; stdout: string }> {
+  /**
+   * Runs a command in a running container and returns what it printed on stdout, read as it
+   * arrives and cut off beyond `maxBytes` (the container is not trusted to stop talking). `env`
+   * adds to or overrides the container's environment for this command only.
+   */
+  async exec(id: string, cmd: string[], opts: { env?: Record<string, string>; maxBytes?: number } = {}): Promise<{ exitCode: number; stdout: string }> {
     try {
-      const exec = await this.docker.getContainer(id).exec({ Cmd: cmd, AttachStdout: true, AttachStderr: true, Tty: false });
+      const Env = opts.env ? Object.entries(opts.env).map(([name, value]) => `${name}=${value}`) : undefined;
+      const exec = await this.docker.getContainer(id).exec({ Cmd: cmd, AttachStdout: true, AttachStderr: true, Tty: false, Env, WorkingDir: '/' });
       const stream = await exec.start({ hijack: true, stdin: false });
-      const chunks: Buffer[] = [];
-      await new Promise<void>((resolve, reject) => {
-        stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-        stream.on('end', resolve);
-        stream.on('close', resolve);
-        stream.on('error', reject);
-      });
+      const stdout = await readStdout(stream, opts.maxBytes, `${cmd[0]} in ${id.slice(0, 12)}`);
       const { ExitCode } = await exec.inspect();
-      return { exitCode: ExitCode ?? -1, stdout: demultiplex(Buffer.concat(chunks), 1) };
+      return { exitCode: ExitCode ?? -1, stdout };
     } catch (error) {
+      if (error instanceof AppError) throw error;
       if (dockerStatus(error) === 404 || dockerStatus(error) === 409) return { exitCode: -1, stdout: '' };
       throw toEngineError(error, `run a command in ${id.slice(0, 12)}`);
     }
@@ -570,7 +571,7 @@ export class Engine {
   /** Writes one file into a container (running or not), e.g. the per-start session file. */
   async putFile(id: string, dir: string, name: string, data: Buffer, owner: { uid: number; gid: number }): Promise<void> {
     try {
-      await this.docker.getContainer(id).putArchive(tarOneFile(name, data, { mode: 0o600, ...owner }), { path: dir });
+      await this.docker.getContainer(id).putArchive(tarOneFile(name, data, { mode: 0o600, ...owner }) as never, { path: dir });
     } catch (error) {
       throw toEngineError(error, `write ${dir}/${name} into ${id.slice(0, 12)}`);
     }
@@ -600,14 +601,13 @@ export class Engine {
     }
   }
 
-  /** Reads one file out of a container, or null when it is not there. */
-  async readFile(id: string, filePath: string): Promise<Buffer | null> {
+  /** Reads one file out of a container, at most `maxBytes` of it, or null when it is not there. */
+  async readFile(id: string, filePath: string, maxBytes: number): Promise<Buffer | null> {
     try {
       const stream = await this.docker.getContainer(id).getArchive({ path: filePath });
-      const chunks: Buffer[] = [];
-      for await (const chunk of stream as AsyncIterable<Buffer>) chunks.push(chunk);
-      return untarFirstFile(Buffer.concat(chunks));
+      return await readFirstFile(stream as AsyncIterable<Buffer>, maxBytes, filePath);
     } catch (error) {
+      if (error instanceof AppError) throw error;
       if (dockerStatus(error) === 404) return null;
       throw toEngineError(error, `read ${filePath} from ${id.slice(0, 12)}`);
     }

@@ -4,10 +4,16 @@ import { baseName, checkName, describeBytes, homePath, parentOf, type FolderList
 import type { Settings } from '../../shared/settings';
 import type { Engine } from './engine';
 import { BLENDER_UID, type SessionManager } from './sessions';
-import { untarFirstFileStream } from './tar';
+import { firstFileOf } from './tar';
 
 const HOME = '/home/blender';
-const HELPER = ['python3', '/opt/blender-lab/files.py'];
+/**
+ * The helper runs isolated from the person's own Python: -I (no user site, no PYTHON* variables,
+ * not the script's folder first) and -S (no site module, so no .pth files), with a fixed
+ * environment. Otherwise a usercustomize.py in their home would answer the panel in its place.
+ */
+const HELPER = ['/usr/bin/python3', '-I', '-S', '/opt/blender-lab/files.py'];
+const HELPER_ENV = { PATH: '/usr/bin:/bin', LANG: 'C.UTF-8', PYTHONDONTWRITEBYTECODE: '1' };
 /** Time between asking for a transfer and the renderer starting it. */
 const TICKET_LIFETIME_MS = 2 * 60_000;
 const MAX_TICKETS = 200;
@@ -83,7 +89,8 @@ export class FileService {
     const { kind, bytes } = await this.helper<{ kind: string; bytes: number }>(userId, ['stat', relative]);
     if (kind !== 'file') throw new AppError('INVALID_INPUT', `${relative} is not a file`);
     if (bytes > maxBytes) throw new AppError('INVALID_INPUT', `${relative} is ${describeBytes(bytes)}, too large to show`);
-    const data = await this.deps.engine.readFile(this.deps.sessions.runningContainer(userId), `${HOME}/${relative}`);
+    // Read with the same cap: the file may have grown since it was looked at.
+    const data = await this.deps.engine.readFile(this.deps.sessions.runningContainer(userId), `${HOME}/${relative}`, maxBytes);
     if (!data) throw new AppError('NOT_FOUND', `${relative} is not there`);
     return data.toString('base64');
   }
@@ -147,15 +154,18 @@ export class FileService {
 
   private async download(ticket: Ticket): Promise<TransferResponse> {
     const container = this.deps.sessions.runningContainer(ticket.userId);
-    const { kind, bytes } = await this.helper<{ kind: string; bytes: number }>(ticket.userId, ['stat', ticket.path]);
+    const { kind } = await this.helper<{ kind: string }>(ticket.userId, ['stat', ticket.path]);
     const archive = await this.deps.engine.readArchive(container, [HOME, ticket.path].filter(Boolean).join('/'));
     const name = kind === 'folder' ? `${baseName(ticket.path) || 'home'}.tar` : baseName(ticket.path);
     const headers: Record<string, string> = {
       'Content-Type': kind === 'folder' ? 'application/x-tar' : 'application/octet-stream',
       'Content-Disposition': `attachment; filename="${name.replace(/[^\x20-\x7e]|["\\]/g, '_')}"; filename*=UTF-8''${encodeURIComponent(name)}`,
     };
-    if (kind !== 'folder') headers['Content-Length'] = String(bytes);
-    return { status: 200, headers, body: kind === 'folder' ? archive : untarFirstFileStream(archive) };
+    if (kind === 'folder') return { status: 200, headers, body: archive };
+    // The size is the engine's tar header, written from the file system itself.
+    const file = await firstFileOf(archive);
+    if (!file) throw new AppError('NOT_FOUND', `${ticket.path} is not a file any more`);
+    return { status: 200, headers: { ...headers, 'Content-Length': String(file.size) }, body: file.body };
   }
 
   private ticket(ticket: Omit<Ticket, 'expires'>): TransferTicket {
@@ -176,7 +186,7 @@ export class FileService {
   /** Runs the in-container helper for the person's running Blender and returns its answer. */
   private async helper<T = FolderListing>(userId: string, args: string[]): Promise<T> {
     const container = this.deps.sessions.runningContainer(userId);
-    const { exitCode, stdout } = await this.deps.engine.exec(container, [...HELPER, ...args]);
+    const { exitCode, stdout } = await this.deps.engine.exec(container, [...HELPER, ...args], { env: HELPER_ENV });
     let answer: { error?: string; code?: string } & Record<string, unknown>;
     try {
       answer = JSON.parse(stdout);

@@ -31,6 +31,11 @@ export const STOP_TIMEOUT_S = 120;
 /** CPU weights (Docker's cpu-shares): booting, and once ready. */
 const BOOT_CPU_SHARES = 262144;
 const ORDINARY_CPU_SHARES = 1024;
+/**
+ * The longest a Blender boots with the boost, whatever it does: a boot here takes 2–5 s; a
+ * person's own startup script that delays readiness must not keep every CPU for itself.
+ */
+const BOOT_BOOST_MS = 20_000;
 /** The signal that lets a container held for its turn boot Blender, from an image that can hold one. */
 const LET_IN_LABEL = 'org.blender-lab.let-in-signal';
 const SPEC_LABEL = 'org.blender-lab.spec';
@@ -47,6 +52,8 @@ export interface SessionDeps {
   imageSource: { contextDir: string; baseImage: string } | null;
   clock?: () => Date;
   idleCheckMs?: number;
+  /** How long a boot may keep the boot boost at most (BOOT_BOOST_MS unless a test says otherwise). */
+  bootBoostMs?: number;
   log?: (message: string) => void;
 }
 
@@ -110,6 +117,8 @@ export class SessionManager {
   readonly stopped = new Emitter<{ userId: string; why: StopReason }>();
   private readonly sessions = new Map<string, Session>();
   private readonly queues = new Map<string, Promise<unknown>>();
+  /** Containers booting with the boost, and when it ends by itself. */
+  private readonly boosts = new Map<string, NodeJS.Timeout>();
   private readonly clock: () => Date;
   private abort = new AbortController();
   private idleTimer: NodeJS.Timeout | null = null;
@@ -139,6 +148,7 @@ export class SessionManager {
   }
 
   async dispose(): Promise<void> {
+    for (const id of [...this.boosts.keys()]) this.forgetBoost(id);
     await this.stopFollowing();
     for (const s of this.sessions.values()) s.client?.close();
   }
@@ -403,10 +413,7 @@ export class SessionManager {
         };
         await engine.putFile(info.id, SESSION_DIR, SESSION_FILE, sessionEnv({ ...env, ...sceneEnv, BLENDER_LAB_SECRET: secret }), { uid: BLENDER_UID, gid: BLENDER_UID });
         if (!held) onProgress({ step: 'booting', message: 'Starting Blender' });
-        // A booting Blender may use every CPU and comes first when they are all busy: the ones
-        // already up finish drawing their first screens in the gaps, and the queue moves at the
-        // speed of a boot. Once ready it is held to its configured share.
-        await engine.setCpu(info.id, { shares: BOOT_CPU_SHARES, nanoCpus: Math.max(this.engineCpus, settings.cpus) * 1e9 });
+        await this.boost(info.id, settings);
         checkpoint();
         try {
           await engine.startContainer(info.id);
@@ -427,6 +434,7 @@ export class SessionManager {
         const [, slot] = await Promise.all([waitForUi(target, { timeoutMs: settings.startTimeoutSeconds * 1000, whyDead, signal: waitSignal }), turn.wait()]);
         bootSlot = slot;
         onProgress({ step: 'booting', message: 'Starting Blender' });
+        await this.boost(containerId, settings); // its bound counts from now, when Blender boots
         await engine.signalContainer(containerId, letInSignal(info.labels)!).catch(async (error) => {
           throw new AppError('START_TIMEOUT', `Blender stopped while waiting for its turn: ${(await whyDead()) ?? (error as Error).message}`);
         });
@@ -460,12 +468,15 @@ export class SessionManager {
       // Up (asked for its scene while it still came first): the next in the queue boots now, and
       // this one is held to its configured share.
       bootSlot();
-      await engine.setCpu(containerId, { shares: ORDINARY_CPU_SHARES, nanoCpus: Math.round(settings.cpus * 1e9) });
+      await this.unboost(containerId);
       onProgress({ step: 'ready', message: 'Your Blender is ready' });
       return this.view(s);
     } catch (error) {
       turn.giveUp();
-      if (isAppError(error, 'START_CANCELLED') || cancel?.aborted) throw await this.cancelStart(s, bootSlot !== null, isAppError(error, 'START_CANCELLED') ? error : cancelled());
+      if (s.containerId) this.forgetBoost(s.containerId);
+      // Whoever asked is gone (however far the start got, the same words), or the queue was left.
+      if (cancel?.aborted) throw await this.cancelStart(s, bootSlot !== null, cancelled());
+      if (isAppError(error, 'START_CANCELLED')) throw await this.cancelStart(s, false, error);
       throw await this.failStart(s, error, secret);
     } finally {
       cancel?.removeEventListener('abort', leaveQueue);
@@ -485,6 +496,37 @@ export class SessionManager {
     }
     this.release(s, { state: 'stopped', reason: error.message });
     return error;
+  }
+
+  /**
+   * A booting Blender may use every CPU and comes first when they are all busy: the ones already
+   * up finish drawing their first screens in the gaps, and the queue moves at the speed of a boot.
+   * The boost ends when it is ready, or after `bootBoostMs` whatever happens.
+   */
+  private async boost(containerId: string, settings: Settings): Promise<void> {
+    this.forgetBoost(containerId);
+    await this.deps.engine.setCpu(containerId, { shares: BOOT_CPU_SHARES, nanoCpus: Math.max(this.engineCpus, settings.cpus) * 1e9 });
+    const timer = setTimeout(() => {
+      this.log(`a Blender still booting after ${Math.round(this.bootBoostMs / 1000)} s goes back to its ordinary CPU share`);
+      void this.unboost(containerId).catch((e) => this.log(`ending the boot boost failed: ${(e as Error).message}`));
+    }, this.bootBoostMs);
+    timer.unref();
+    this.boosts.set(containerId, timer);
+  }
+
+  /** Held to its configured share (a boot ended, or a container taken over that may have been booting). */
+  private async unboost(containerId: string): Promise<void> {
+    this.forgetBoost(containerId);
+    await this.deps.engine.setCpu(containerId, { shares: ORDINARY_CPU_SHARES, nanoCpus: Math.round(this.deps.settings().cpus * 1e9) });
+  }
+
+  private forgetBoost(containerId: string): void {
+    clearTimeout(this.boosts.get(containerId));
+    this.boosts.delete(containerId);
+  }
+
+  private get bootBoostMs(): number {
+    return this.deps.bootBoostMs ?? BOOT_BOOST_MS;
   }
 
   /** A place in the start queue, told to the person only once they are waiting for it. */
@@ -701,6 +743,8 @@ export class SessionManager {
       return;
     }
     this.update(s, { state: 'waiting', containerId, ports, secret, reason: null });
+    // The last panel may have left it booting with the boost, which nothing would end now.
+    await this.unboost(containerId).catch((e) => this.log(`resetting the CPU share of ${s.username}'s Blender failed: ${(e as Error).message}`));
     // A start the last panel held for its turn goes on now; a Blender already up ignores the signal.
     const letIn = letInSignal(info.labels);
     if (letIn) await engine.signalContainer(containerId, letIn).catch(() => {});

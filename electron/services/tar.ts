@@ -1,10 +1,11 @@
 import { Readable } from 'node:stream';
+import { extract, pack } from 'tar-stream';
 import { AppError } from '../../shared/errors';
 
-/** Just enough of the tar format to hand Docker one file and read one back, in memory or streamed. */
-
-const BLOCK = 512;
-const END = Buffer.alloc(BLOCK * 2, 0);
+/**
+ * One file into and out of Docker's archive API, streamed, with tar-stream: sizes of 8 GiB and
+ * more (base-256 or PAX headers) are read and written as Docker's own tar does.
+ */
 
 interface Owner {
   mode: number;
@@ -13,107 +14,108 @@ interface Owner {
   mtime?: Date;
 }
 
-function octal(value: number, width: number): string {
-  return value.toString(8).padStart(width - 1, '0') + '\0';
-}
-
-function header(name: string, size: number, opts: Owner): Buffer {
-  if (Buffer.byteLength(name) > 99) throw new Error(`tar entry name too long: ${name}`);
-  if (size > 0o77777777777) throw new Error('tar entry larger than 8 GiB');
-  const block = Buffer.alloc(BLOCK, 0);
-  block.write(name, 0, 100, 'utf8');
-  block.write(octal(opts.mode, 8), 100, 8, 'ascii');
-  block.write(octal(opts.uid, 8), 108, 8, 'ascii');
-  block.write(octal(opts.gid, 8), 116, 8, 'ascii');
-  block.write(octal(size, 12), 124, 12, 'ascii');
-  block.write(octal(Math.floor((opts.mtime ?? new Date()).getTime() / 1000), 12), 136, 12, 'ascii');
-  block.write('        ', 148, 8, 'ascii'); // checksum is computed with its own field as spaces
-  block.write('0', 156, 1, 'ascii'); // regular file
-  block.write('ustar\0', 257, 6, 'ascii');
-  block.write('00', 263, 2, 'ascii');
-  let sum = 0;
-  for (const byte of block) sum += byte;
-  block.write(octal(sum, 7) + ' ', 148, 8, 'ascii');
-  return block;
-}
-
-const padding = (size: number) => Buffer.alloc((BLOCK - (size % BLOCK)) % BLOCK, 0);
-
-export function tarOneFile(name: string, data: Buffer, opts: Owner): Buffer {
-  return Buffer.concat([header(name, data.length, opts), data, padding(data.length), END]);
+/** A tar archive of one small file held in memory (a session file). */
+export function tarOneFile(name: string, data: Buffer, owner: Owner): Readable {
+  const archive = pack();
+  archive.entry({ name, size: data.length, type: 'file', mtime: owner.mtime ?? new Date(), ...owner }, data);
+  archive.finalize();
+  return Readable.from(archive);
 }
 
 /**
  * A tar archive of one file whose bytes arrive as a stream of exactly `size` bytes; the archive
  * fails (and Docker writes nothing usable) if the body is shorter or longer than declared.
  */
-export function tarOneFileStream(name: string, size: number, body: AsyncIterable<Uint8Array>, opts: Owner): Readable {
-  async function* archive() {
-    yield header(name, size, opts);
-    let received = 0;
-    for await (const chunk of body) {
-      received += chunk.length;
-      if (received > size) throw new AppError('INVALID_INPUT', `The upload is larger than the ${size} bytes it announced`);
-      yield Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length);
-    }
-    if (received < size) throw new AppError('INVALID_INPUT', `The upload ended after ${received} of ${size} bytes`);
-    yield padding(size);
-    yield END;
-  }
-  return Readable.from(archive(), { objectMode: false });
+export function tarOneFileStream(name: string, size: number, body: AsyncIterable<Uint8Array>, owner: Owner): Readable {
+  const archive = pack();
+  const entry = archive.entry({ name, size, type: 'file', mtime: owner.mtime ?? new Date(), ...owner });
+  // The error reaches Docker's reader through the stream returned; the pack and its entry need not shout it.
+  archive.on('error', () => {});
+  entry.on('error', () => {});
+  // tar-stream finishes the archive once the entry is written whole.
+  void exactly(size, body, entry).then(
+    () => archive.finalize(),
+    (error: Error) => archive.destroy(error),
+  );
+  return Readable.from(archive);
 }
 
-interface Entry {
-  type: string;
+async function exactly(size: number, body: AsyncIterable<Uint8Array>, entry: NodeJS.WritableStream): Promise<void> {
+  let received = 0;
+  for await (const chunk of body) {
+    received += chunk.length;
+    if (received > size) throw new AppError('INVALID_INPUT', `The upload is larger than the ${size} bytes it announced`);
+    if (!entry.write(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length))) await new Promise((resolve) => entry.once('drain', resolve));
+  }
+  if (received < size) throw new AppError('INVALID_INPUT', `The upload ended after ${received} of ${size} bytes`);
+  await new Promise<void>((resolve, reject) => {
+    entry.once('error', reject);
+    entry.once('finish', () => resolve());
+    entry.end();
+  });
+}
+
+export interface ArchivedFile {
+  /** As the engine's tar header says (Docker writes it from the file system, not from the container's word). */
   size: number;
+  body: AsyncIterable<Buffer>;
 }
 
-function parseHeader(block: Buffer): Entry | null {
-  if (block.every((b) => b === 0)) return null;
-  const size = Number.parseInt(block.subarray(124, 136).toString('ascii').replace(/\0.*$/, '').trim() || '0', 8);
-  return { type: String.fromCharCode(block[156] ?? 0x30), size };
-}
-
-/** The content of the first regular file in a tar archive, or null if there is none. */
-export function untarFirstFile(archive: Buffer): Buffer | null {
-  let offset = 0;
-  while (offset + BLOCK <= archive.length) {
-    const entry = parseHeader(archive.subarray(offset, offset + BLOCK));
-    if (!entry) return null;
-    const start = offset + BLOCK;
-    if (entry.type === '0' || entry.type === '\0') return archive.subarray(start, start + entry.size);
-    offset = start + Math.ceil(entry.size / BLOCK) * BLOCK;
-  }
-  return null;
-}
-
-/** The content of the first regular file of a streamed tar archive, streamed: nothing is held whole. */
-export async function* untarFirstFileStream(archive: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
-  let pending: Buffer = Buffer.alloc(0);
-  let entry: Entry | null = null;
-  let left = 0; // bytes of the current entry (content and padding) still to pass or skip
-  let emitting = false;
-  for await (const chunk of archive) {
-    pending = pending.length ? Buffer.concat([pending, chunk]) : chunk;
-    while (pending.length) {
-      if (left > 0) {
-        const take = Math.min(left, pending.length);
-        if (emitting) {
-          const content = Math.max(0, Math.min(take, left - (Math.ceil(entry!.size / BLOCK) * BLOCK - entry!.size)));
-          if (content > 0) yield pending.subarray(0, content);
-        }
-        pending = pending.subarray(take);
-        left -= take;
-        if (left === 0 && emitting) return;
-        continue;
+/**
+ * The first regular file of a streamed tar archive, streamed: nothing is held whole, and the
+ * rest of the archive is not read. Null when the archive holds no regular file.
+ */
+export function firstFileOf(archive: AsyncIterable<Buffer>): Promise<ArchivedFile | null> {
+  const source = Readable.from(archive);
+  const reader = extract();
+  const stop = () => {
+    source.destroy();
+    reader.destroy();
+  };
+  return new Promise<ArchivedFile | null>((resolve, reject) => {
+    let found = false;
+    reader.on('entry', (header, stream, next) => {
+      if (found || header.type !== 'file') {
+        stream.on('end', next);
+        stream.resume();
+        return;
       }
-      if (pending.length < BLOCK) break;
-      entry = parseHeader(pending.subarray(0, BLOCK));
-      pending = pending.subarray(BLOCK);
-      if (!entry) return;
-      emitting = entry.type === '0' || entry.type === '\0';
-      left = Math.ceil(entry.size / BLOCK) * BLOCK;
-      if (emitting && left === 0) return;
-    }
+      found = true;
+      resolve({ size: header.size ?? 0, body: bodyOf(stream as unknown as AsyncIterable<Buffer>, stop) });
+    });
+    reader.on('finish', () => { if (!found) resolve(null); });
+    reader.on('error', (error: Error) => { if (!found) reject(error); });
+    source.on('error', (error: Error) => {
+      if (!found) reject(error);
+      reader.destroy(error);
+    });
+    source.pipe(reader as unknown as NodeJS.WritableStream);
+  });
+}
+
+async function* bodyOf(stream: AsyncIterable<Buffer>, done: () => void): AsyncGenerator<Buffer> {
+  try {
+    for await (const chunk of stream) yield chunk;
+  } finally {
+    done();
   }
+}
+
+/** The first regular file of an archive, whole, refused beyond `maxBytes` however large its header says it is. */
+export async function readFirstFile(archive: AsyncIterable<Buffer>, maxBytes: number, what: string): Promise<Buffer | null> {
+  const file = await firstFileOf(archive);
+  if (!file) return null;
+  const tooLarge = () => new AppError('INVALID_INPUT', `${what} is larger than the ${maxBytes} bytes the panel reads of it`);
+  if (file.size > maxBytes) {
+    await file.body[Symbol.asyncIterator]().return?.(undefined); // stop reading at once
+    throw tooLarge();
+  }
+  const chunks: Buffer[] = [];
+  let received = 0;
+  for await (const chunk of file.body) {
+    received += chunk.length;
+    if (received > maxBytes) throw tooLarge();
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks);
 }

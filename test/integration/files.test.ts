@@ -209,3 +209,51 @@ describe('render', () => {
     expect(await errorOf(hal.call('blender.render'))).toEqual({ code: 'BLENDER_COMMAND_FAILED', message: 'The scene has no camera to render from: add one (Add > Camera) and try again' });
   });
 });
+
+describe('a person\'s own container is not believed', () => {
+  it('answers from the panel\'s helper, not from a usercustomize.py or .pth file in the person\'s home', async () => {
+    const h = await harness();
+    const eve = await signedIn(h, 'eve');
+    // Python runs usercustomize and .pth files of the user's site for every python3 run as them.
+    await run(eve.call, [
+      'import site',
+      'd = site.getusersitepackages()',
+      'os.makedirs(d, exist_ok=True)',
+      'fake = \'import json, sys\\nprint(json.dumps({"path": "", "entries": [{"name": "PLANTED", "kind": "file", "bytes": 1, "modified": "2026-01-01T00:00:00Z"}]}))\\nsys.exit(0)\\n\'',
+      'open(os.path.join(d, "usercustomize.py"), "w").write(fake)',
+      'open(os.path.join(d, "planted.pth"), "w").write("import sys; print(\'{}\'); sys.exit(0)\\n")',
+      'open("/home/blender/real.txt", "w").write("real")',
+    ].join('\n'));
+    const names = (await eve.call('files.list', { path: '' })).entries.map((e: { name: string }) => e.name);
+    expect(names).toContain('real.txt');
+    expect(names).not.toContain('PLANTED');
+  });
+
+  it('reads a 50 GiB sparse file as a stream with its true size, holding little of it, and cuts off output without end', async () => {
+    const h = await harness();
+    const eve = await signedIn(h, 'eve');
+    await run(eve.call, 'with open("/home/blender/huge.bin", "wb") as f: f.truncate(50 * 1024 ** 3)');
+    const listed = (await eve.call('files.list', { path: '' })).entries.find((e: { name: string }) => e.name === 'huge.bin');
+    expect(listed).toMatchObject({ kind: 'file', bytes: 50 * 1024 ** 3 });
+    expect(await errorOf(h.files.readBase64(h.accounts.listUsers().find((u) => u.username === 'eve')!.id, 'huge.bin'))).toMatchObject({ code: 'INVALID_INPUT', message: expect.stringContaining('too large to show') });
+
+    const rssBefore = process.memoryUsage().rss;
+    const ticket: TransferTicket = await eve.call('files.download', { path: 'huge.bin' });
+    const answer = await h.files.transfer({ method: 'GET', pathname: ticket.url, contentLength: null, body: null });
+    // Sizes of 8 GiB and more come in a PAX header: the whole size, not 0.
+    expect(answer.headers['Content-Length']).toBe(String(50 * 1024 ** 3));
+    let read = 0;
+    let zeros = true;
+    for await (const part of answer.body as AsyncIterable<Buffer>) {
+      read += part.length;
+      zeros &&= part.every((b) => b === 0);
+      if (read >= 512 * 1024 * 1024) break; // a person who took half a gigabyte and cancelled
+    }
+    expect(zeros).toBe(true);
+    expect(read).toBeGreaterThanOrEqual(512 * 1024 * 1024);
+
+    const container = h.sessions.get(h.accounts.listUsers().find((u) => u.username === 'eve')!.id)!.containerName;
+    expect(await errorOf(engine.exec(container, ['sh', '-c', 'yes "output without end"']))).toMatchObject({ message: expect.stringContaining('printed more than') });
+    expect(process.memoryUsage().rss - rssBefore).toBeLessThan(200 * 1024 * 1024);
+  });
+});

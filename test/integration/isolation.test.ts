@@ -81,11 +81,11 @@ describe('secrets at rest and in logs', () => {
     const secret = secretOf(ada);
     const { id } = await containerOf(ada);
     await h.sessions.stop(ada.id, 'sign-out');
-    expect(await engine.readFile(id, '/var/lib/blender-lab/session.env')).toBeNull();
+    expect(await engine.readFile(id, '/var/lib/blender-lab/session.env', 1024 * 1024)).toBeNull();
     const changes = ((await engine.docker.getContainer(id).changes()) ?? []) as { Path: string; Kind: number }[];
     const leaks: string[] = [];
     for (const change of changes.filter((c) => c.Kind !== 2)) {
-      const data = await engine.readFile(id, change.Path).catch(() => null);
+      const data = await engine.readFile(id, change.Path, 64 * 1024 * 1024).catch(() => null);
       if (data && (data.includes(secret) || data.includes(KEY_VALUE))) leaks.push(change.Path);
     }
     expect(leaks).toEqual([]);

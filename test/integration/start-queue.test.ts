@@ -115,6 +115,53 @@ describe('starting several Blenders at once', () => {
     expect(seen.at(-1)).toEqual({ shares: 1024, nanoCpus: 0.5e9 }); // ready: its configured half CPU
   });
 
+  describe('the boot boost', () => {
+    /** A startup script of the person's own that keeps Blender from being ready for 15 s. */
+    async function slowStartFor(harness: Harness, user: { id: string; username: string }) {
+      await harness.sessions.start(user as never);
+      const id = harness.sessions.get(user.id)!.containerName;
+      const dir = '/home/blender/.config/blender/3.4/scripts/startup';
+      expect(await engine.exec(id, ['sh', '-c', `mkdir -p ${dir} && printf 'import time\\ndef register():\\n    time.sleep(15)\\n' > ${dir}/slow.py`])).toMatchObject({ exitCode: 0 });
+      await harness.sessions.stop(user.id, 'sign-out');
+      return id;
+    }
+    const sharesOf = async (id: string) => (await engine.docker.getContainer(id).inspect()).HostConfig.CpuShares;
+
+    it('ends after a bounded time, however long a person\'s own startup script delays readiness', async () => {
+      h = await new Harness(engine, {}, { bootBoostMs: 2_000 }).init();
+      const { user } = await h.user('eve');
+      const id = await slowStartFor(h, user);
+      const started = h.sessions.start(user);
+      await waitFor('the boost', async () => h!.sessions.get(user.id)?.state === 'waiting' && (await sharesOf(id)) === 262144, { timeoutMs: 60_000 });
+      // Back to the ordinary share while Blender is still held up by the script.
+      const stateThen = await waitFor('the ordinary share', async () => ((await sharesOf(id)) === 1024 ? h!.sessions.get(user.id)!.state : undefined), { timeoutMs: 60_000 });
+      expect(stateThen).toBe('waiting');
+      expect((await started).state).toBe('ready');
+    });
+
+    it('is reset when a restarted panel takes over a Blender that was booting', async () => {
+      let ended = false;
+      const frozen = new Proxy(engine, {
+        get(target, key, receiver) {
+          const value = Reflect.get(target, key, receiver);
+          return typeof value === 'function' ? (...args: unknown[]) => (ended ? new Promise(() => {}) : value.apply(target, args)) : value;
+        },
+      }) as Engine;
+      h = await new Harness(engine, {}, { engine: frozen }).init();
+      const { user } = await h.user('fay');
+      const id = await slowStartFor(h, user);
+      void h.sessions.start(user).catch(() => {});
+      await waitFor('the boost', async () => h!.sessions.get(user.id)?.state === 'waiting' && (await sharesOf(id)) === 262144, { timeoutMs: 60_000 });
+      ended = true; // the panel is gone mid-boot
+      const restarted = new SessionManager({ engine, settings: () => h!.settings.get(), ports: new PortAllocator(() => h!.settings.get()), credentials: h.credentials, instance: h.instance, imageSource: null, log: () => {} });
+      h.sessions = restarted;
+      void restarted.init();
+      const stateThen = await waitFor('the ordinary share', async () => ((await sharesOf(id)) === 1024 ? restarted.get(user.id)?.state : undefined), { timeoutMs: 60_000 });
+      expect(stateThen).toBe('waiting');
+      await waitFor('the Blender to be taken over', () => restarted.get(user.id)?.state === 'ready', { timeoutMs: 120_000 });
+    });
+  });
+
   it('lets someone who signs out while waiting leave the queue at once', async () => {
     h = await new Harness(engine, { maxConcurrentStarts: 1 }).init();
     const { user: ann } = await h.user('ann');
@@ -145,7 +192,9 @@ describe('starting several Blenders at once', () => {
     const signIn = window.call('auth.signIn', { username: 'ben', password: 'ben password' });
     const held = await heldForTurn(ben.id);
     window.close();
-    expect(await signIn).toMatchObject({ ok: true, value: { session: { state: 'stopped', reason: 'Left the queue before Blender started' } } });
+    // The window is gone: its reply signs nobody in, and the session says why it stopped.
+    expect(await signIn).toMatchObject({ ok: false, error: { code: 'NOT_SIGNED_IN' } });
+    expect(h.sessions.get(ben.id)).toMatchObject({ state: 'stopped', reason: 'The sign-in ended before Blender was ready, so it was stopped' });
     expect((await engine.inspectContainer(held.id))?.running).toBe(false);
     expect(await engine.logs(held.id)).toContain('stopping before Blender started');
     expect((await annStarted).state).toBe('ready');
@@ -154,7 +203,7 @@ describe('starting several Blenders at once', () => {
   it('takes someone out of the queue when their last window closes', async () => {
     h = await new Harness(engine, { maxConcurrentStarts: 1 }).init();
     const { user: ann } = await h.user('ann');
-    await h.user('ben', 'ben password');
+    const { user: ben } = await h.user('ben', 'ben password');
     const annStarted = h.sessions.start(ann);
     const events: [string, any][] = [];
     const window = h.api.connect((event, payload) => events.push([event, payload]));
@@ -162,7 +211,9 @@ describe('starting several Blenders at once', () => {
     await waitFor('ben to be told his place', () => events.some(([e, p]) => e === 'session.progress' && p.step === 'queue') || undefined);
     const t0 = Date.now();
     window.close();
-    expect(await signIn).toMatchObject({ ok: true, value: { session: { state: 'stopped', reason: 'Left the queue before Blender started' } } });
+    // The window is gone: its reply signs nobody in, and the session says why it stopped.
+    expect(await signIn).toMatchObject({ ok: false, error: { code: 'NOT_SIGNED_IN' } });
+    expect(h.sessions.get(ben.id)).toMatchObject({ state: 'stopped', reason: 'The sign-in ended before Blender was ready, so it was stopped' });
     expect(Date.now() - t0).toBeLessThan(3_000);
     expect((await annStarted).state).toBe('ready');
   });

@@ -28,4 +28,5 @@ export const safeStorage = { isEncryptionAvailable: () => true, getSelectedStora
 export const dialog = { showErrorBox: (title, message) => say('ERRORBOX', title, message), showMessageBox: async () => ({ response: 2 }) };
 export class Tray { setToolTip() {} setContextMenu() {} destroy() {} }
 export const nativeImage = { createFromPath: (p) => ({ path: p }) };
-export default { app, BrowserWindow, ipcMain, Menu, powerMonitor, protocol, safeStorage, dialog, Tray, nativeImage };
+export const clipboard = { readText: async () => '', clear: () => say('CLIPBOARD', 'cleared') };
+export default { app, BrowserWindow, ipcMain, Menu, powerMonitor, protocol, safeStorage, dialog, Tray, nativeImage, clipboard };
