@@ -135,9 +135,15 @@ start_ui_server() {
   # websockify logs each request path, and the secret travels in the WebSocket's query string.
   hide_tokens() { sed -u -E -e "s/token=[^ &\"']*/token=[hidden]/g" -e "s/[Tt]oken '[^']*'/token '[hidden]'/g"; }
 
+  # websockify starts a process per connection before it reads the token, so it listens inside
+  # the container only; the gate on :3000 lets only the secret's WebSocket through to it, a few
+  # at once, and serves noVNC's files itself (one process however many connect).
+  websockify --token-plugin TokenFile --token-source "$RUN_DIR/tokens" \
+    127.0.0.1:3001 > >(hide_tokens >"$RUN_DIR/websockify.log") 2>&1 &
+  pids+=($!)
   log "starting UI server on :3000"
-  websockify --web /usr/share/novnc --token-plugin TokenFile --token-source "$RUN_DIR/tokens" \
-    3000 > >(hide_tokens >"$RUN_DIR/websockify.log") 2>&1 &
+  (umask 077 && printf '%s' "$BLENDER_LAB_SECRET" > "$RUN_DIR/ui-secret")
+  python3 -I -S /opt/blender-lab/ui-gate.py 3000 "$RUN_DIR/ui-secret" >"$RUN_DIR/ui-gate.log" 2>&1 &
   pids+=($!)
 }
 

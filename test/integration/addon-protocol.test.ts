@@ -125,6 +125,61 @@ describe('connection limits', () => {
   });
 });
 
+describe('the accept loop', () => {
+  it('outlives a failed accept and a thread that cannot start, serving the next client', async () => {
+    // A second server of the add-on's own code, in the same Blender, on a port of its own; its
+    // socket fails once as it would with no file descriptors left, then a thread fails to start.
+    const code = [
+      'import errno, json, socket, threading, time',
+      'from blender_lab.server import Server',
+      'log = []',
+      's = Server("s" * 24, lambda c, p: None, host="127.0.0.1", port=0, log=log.append)',
+      'real = socket.socket(socket.AF_INET, socket.SOCK_STREAM)',
+      'real.bind(("127.0.0.1", 0)); real.listen(16)',
+      'class Flaky:',
+      '    fails = 1',
+      '    def accept(self):',
+      '        if Flaky.fails:',
+      '            Flaky.fails -= 1',
+      '            raise OSError(errno.EMFILE, "Too many open files")',
+      '        return real.accept()',
+      '    def fileno(self): return real.fileno()',
+      '    def close(self): real.close()',
+      's._sock, s._running = Flaky(), True',
+      'start = threading.Thread.start',
+      'failing = [1]',
+      'def once(self, *a, **k):',
+      '    if self.name == "blender-lab-client" and failing:',
+      '        failing.pop()',
+      '        raise RuntimeError("can\'t start new thread")',
+      '    return start(self, *a, **k)',
+      'threading.Thread.start = once',
+      'threading.Thread(target=s._accept_loop, daemon=True).start()',
+      'def attempt():',
+      '    c = socket.create_connection(real.getsockname(), timeout=3)',
+      '    c.sendall(json.dumps({"type": "auth", "params": {"token": "s" * 24}}).encode())',
+      '    try: return c.recv(200).decode()',
+      '    except OSError as e: return "nothing: " + str(e)',
+      '    finally: c.close()',
+      'first = attempt()',
+      'second = attempt()',
+      'threading.Thread.start = start',
+      's._running = False; real.close()',
+      'print(json.dumps({"first": first, "second": second, "log": log}))',
+    ].join('\n');
+    const connection = await authed();
+    await connection.send(JSON.stringify({ type: 'execute_code', params: { code } }));
+    const reply = await connection.nextReply(20_000);
+    connection.destroy();
+    expect(reply.status).toBe('success');
+    const outcome = JSON.parse(reply.result.result);
+    expect(outcome.first).not.toMatch(/authenticated/); // that one met the thread that failed to start
+    expect(outcome.second).toMatch(/"authenticated":\s*true/);
+    expect(outcome.log.join('\n')).toMatch(/accepting a connection failed .*Too many open files/);
+    expect(outcome.log.join('\n')).toMatch(/serving a connection failed .*can't start new thread/);
+  });
+});
+
 describe('commands', () => {
   it('ping answers with the Blender version', async () => {
     const conn = await authed();

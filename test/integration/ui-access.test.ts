@@ -1,10 +1,13 @@
 import { mkdir } from 'node:fs/promises';
 import { chromium, type Browser } from '@playwright/test';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connect, type Socket } from 'node:net';
 import WebSocket from 'ws';
+import { BlenderClient } from '../../electron/services/blender-client';
 import { distinctColours } from '../support/canvas';
 import { chromiumExecutable } from '../support/chromium';
 import { sharedBlender, testEngine } from '../support/blender';
+import { waitFor } from '../support/wait';
 
 // The browser UI of a session is only for whoever holds that session's secret.
 const blenderUnderTest = sharedBlender(testEngine());
@@ -92,5 +95,31 @@ describe('the Blender UI server', () => {
     await expect.poll(() => canvas.evaluate(distinctColours), { timeout: 30_000 }).toBeGreaterThan(20);
     await page.screenshot({ path: 'test-results/ui-panel-view.png' });
     await page.close();
+  });
+
+  it('keeps serving the secret\'s screen, and Blender keeps answering, while strangers hold a thousand connections open', async () => {
+    const b = blenderUnderTest();
+    const engine = testEngine();
+    const sockets: Socket[] = [];
+    try {
+      for (let i = 0; i < 1000; i++) {
+        const socket = connect(b.uiPort, '127.0.0.1');
+        socket.on('error', () => {});
+        sockets.push(socket);
+      }
+      await waitFor('the strangers to connect', () => sockets.every((s) => !s.connecting) || undefined);
+      // Each would have been a process of its own before the gate; the container's limit is 512.
+      const processes = Number((await engine.exec(b.id, ['sh', '-c', 'ls -d /proc/[0-9]* | wc -l'])).stdout.trim());
+      expect(processes).toBeLessThan(100);
+      expect((await probeSocket(`/websockify?token=${b.secret}`)).firstMessage).toMatch(/^RFB 003\.00\d\n$/);
+      const client = new BlenderClient({ port: b.addonPort, secret: b.secret });
+      try {
+        expect((await client.getSceneInfo()).object_count).toBe(3);
+      } finally {
+        client.close();
+      }
+    } finally {
+      for (const s of sockets) s.destroy();
+    }
   });
 });

@@ -103,17 +103,36 @@ class Server:
     # --- socket threads --------------------------------------------------------------------
 
     def _accept_loop(self):
+        # Nothing a client does may end this loop: out of file descriptors or threads (the
+        # container's process limit), it drops that connection, waits a moment and goes on.
         while self._running:
-            try:
-                conn, _addr = self._sock.accept()
-            except OSError:
+            sock = self._sock
+            if sock is None:
                 return
-            with self._lock:
-                evicted = self._pending.pop(0) if len(self._pending) >= MAX_PENDING else None
-                self._pending.append(conn)
-            if evicted is not None:
-                _shut(evicted)  # its thread sees the closed socket and ends
-            threading.Thread(target=self._serve, args=(conn,), name="blender-lab-client", daemon=True).start()
+            try:
+                conn, _addr = sock.accept()
+            except OSError as exc:
+                if not self._running or sock.fileno() < 0:
+                    return
+                self._log(f"[blender-lab] accepting a connection failed ({exc}); going on")
+                time.sleep(0.1)
+                continue
+            try:
+                with self._lock:
+                    evicted = self._pending.pop(0) if len(self._pending) >= MAX_PENDING else None
+                    self._pending.append(conn)
+                if evicted is not None:
+                    _shut(evicted)  # its thread sees the closed socket and ends
+                threading.Thread(target=self._serve, args=(conn,), name="blender-lab-client", daemon=True).start()
+            except BaseException as exc:  # noqa: BLE001 - the loop must outlive any one connection
+                self._leave_handshake(conn)
+                _shut(conn)
+                try:
+                    conn.close()
+                except OSError:
+                    pass
+                self._log(f"[blender-lab] serving a connection failed ({exc}); going on")
+                time.sleep(0.1)
 
     def _leave_handshake(self, conn):
         with self._lock:
