@@ -185,9 +185,16 @@ function closeConnection(connection: Connection): void {
   connection.link?.close();
 }
 
+/** How long Docker may take to answer a request that is not a stream. */
+export const DOCKER_DEADLINE_MS = 30_000;
+/** A command run in a container (a files helper, the screen fitter) answers in seconds; a large delete takes longer. */
+const EXEC_DEADLINES = 4;
+
 /** The only code that talks to Docker. Every failure comes out as an AppError with a stable code. */
 export class Engine {
   private current: Connection;
+  /** How long an ordinary request may take (DOCKER_DEADLINE_MS unless a test says otherwise). */
+  deadlineMs = DOCKER_DEADLINE_MS;
 
   constructor(docker: Docker, reach: { link?: SshLink; tunnels?: Tunnels; publishHost?: string } = {}) {
     this.current = { docker, link: reach.link ?? null, tunnels: reach.link?.tunnels ?? reach.tunnels ?? null, publishHost: reach.publishHost ?? '127.0.0.1' };
@@ -253,30 +260,20 @@ export class Engine {
   }
 
   async ping(): Promise<void> {
-    try {
-      await this.docker.ping();
-    } catch (error) {
-      throw toEngineError(error, 'reach Docker');
-    }
+    await this.call('reach Docker', (abortSignal) => (this.docker.ping as unknown as (opts: object) => Promise<unknown>).call(this.docker, { abortSignal }));
   }
 
   /** How many CPUs the engine's host has. */
   async cpuCount(): Promise<number> {
-    try {
-      return (await this.docker.info()).NCPU || 1;
-    } catch (error) {
-      throw toEngineError(error, 'read the engine\'s CPU count');
-    }
+    const info = this.docker.info as unknown as (opts: object) => Promise<{ NCPU?: number }>;
+    return this.call('read the engine\'s CPU count', async (abortSignal) => (await info.call(this.docker, { abortSignal })).NCPU || 1);
   }
 
   async imageInfo(name: string): Promise<ImageInfo | null> {
-    try {
-      const info = await this.docker.getImage(name).inspect();
+    return this.call(`inspect image ${name}`, async (abortSignal) => {
+      const info = await this.docker.getImage(name).inspect({ abortSignal } as object);
       return { id: info.Id, labels: info.Config?.Labels ?? {} };
-    } catch (error) {
-      if (dockerStatus(error) === 404) return null;
-      throw toEngineError(error, `inspect image ${name}`);
-    }
+    }, { 404: () => null });
   }
 
   /** Builds `contextDir` (all of `files`, relative paths) into `tag`, reporting each Dockerfile step. */
@@ -333,8 +330,9 @@ export class Engine {
       // Loopback only, unless a TLS engine was given an address to publish on: then the session secret gates both ports.
       bindings[`${containerPort}/tcp`] = [{ HostIp: this.current.publishHost, HostPort: hostPort ? String(hostPort) : '' }];
     }
-    try {
+    return this.call(`create container ${spec.name}`, async (abortSignal) => {
       const container = await this.docker.createContainer({
+        abortSignal,
         name: spec.name,
         Image: spec.image,
         Env: Object.entries(spec.env).map(([k, v]) => `${k}=${v}`),
@@ -356,11 +354,9 @@ export class Engine {
           Tmpfs: { '/tmp': WRITE_LIMITS.tmp, '/run/blender-lab': WRITE_LIMITS.run },
           ...(spec.network ? { NetworkMode: spec.network } : {}),
         },
-      });
+      } as Docker.ContainerCreateOptions);
       return container.id;
-    } catch (error) {
-      throw toEngineError(error, `create container ${spec.name}`);
-    }
+    });
   }
 
   /**
@@ -368,67 +364,38 @@ export class Engine {
    * ordinary share) and how many CPUs it may use at most.
    */
   async setCpu(id: string, cpu: { shares: number; nanoCpus: number }): Promise<void> {
-    try {
-      await this.docker.getContainer(id).update({ CpuShares: cpu.shares, NanoCpus: cpu.nanoCpus });
-    } catch (error) {
-      throw toEngineError(error, `set the CPU weight of ${id.slice(0, 12)}`);
-    }
+    await this.call(`set the CPU weight of ${id.slice(0, 12)}`, (abortSignal) => this.docker.getContainer(id).update({ CpuShares: cpu.shares, NanoCpus: cpu.nanoCpus, abortSignal }));
   }
 
   async startContainer(id: string): Promise<void> {
-    try {
-      await this.docker.getContainer(id).start();
-    } catch (error) {
-      if (dockerStatus(error) === 304) return; // already running
-      throw toEngineError(error, `start container ${id.slice(0, 12)}`);
-    }
+    // 304: already running.
+    await this.call(`start container ${id.slice(0, 12)}`, (abortSignal) => this.docker.getContainer(id).start({ abortSignal }), { 304: () => undefined });
   }
 
+  /** Stops a container, giving it `timeoutS` to end by itself (the entrypoint saves on SIGTERM) before the engine kills it. */
   async stopContainer(id: string, timeoutS = 10): Promise<void> {
-    try {
-      await this.docker.getContainer(id).stop({ t: timeoutS });
-    } catch (error) {
-      if (dockerStatus(error) === 304) return; // already stopped
-      throw toEngineError(error, `stop container ${id.slice(0, 12)}`);
-    }
+    // 304: already stopped. The engine itself waits up to timeoutS before it answers.
+    await this.call(`stop container ${id.slice(0, 12)}`, (abortSignal) => this.docker.getContainer(id).stop({ t: timeoutS, abortSignal }), { 304: () => undefined }, timeoutS * 1000 + this.deadlineMs);
   }
 
   async killContainer(id: string): Promise<void> {
-    try {
-      await this.docker.getContainer(id).kill();
-    } catch (error) {
-      if (dockerStatus(error) === 409) return; // not running
-      throw toEngineError(error, `kill container ${id.slice(0, 12)}`);
-    }
+    // 409: not running.
+    await this.call(`kill container ${id.slice(0, 12)}`, (abortSignal) => this.docker.getContainer(id).kill({ abortSignal }), { 409: () => undefined });
   }
 
   /** Sends a signal to a running container's main process. */
   async signalContainer(id: string, signal: string): Promise<void> {
-    try {
-      await this.docker.getContainer(id).kill({ signal });
-    } catch (error) {
-      throw toEngineError(error, `signal container ${id.slice(0, 12)}`);
-    }
+    await this.call(`signal container ${id.slice(0, 12)}`, (abortSignal) => this.docker.getContainer(id).kill({ signal, abortSignal }));
   }
 
   async removeContainer(id: string): Promise<void> {
-    try {
-      // `v` removes only anonymous volumes; a user's named data volume is never touched here.
-      await this.docker.getContainer(id).remove({ force: true, v: true });
-    } catch (error) {
-      if (dockerStatus(error) === 404) return;
-      throw toEngineError(error, `remove container ${id.slice(0, 12)}`);
-    }
+    // `v` removes only anonymous volumes; a user's named data volume is never touched here.
+    await this.call(`remove container ${id.slice(0, 12)}`, (abortSignal) => this.docker.getContainer(id).remove({ force: true, v: true, abortSignal }), { 404: () => undefined });
   }
 
   async inspectContainer(idOrName: string): Promise<ContainerInfo | null> {
-    let info: Docker.ContainerInspectInfo;
-    try {
-      info = await this.docker.getContainer(idOrName).inspect();
-    } catch (error) {
-      if (dockerStatus(error) === 404) return null;
-      throw toEngineError(error, `inspect container ${idOrName}`);
-    }
+    const info = await this.call(`inspect container ${idOrName}`, (abortSignal) => this.docker.getContainer(idOrName).inspect({ abortSignal }) as Promise<Docker.ContainerInspectInfo | null>, { 404: () => null });
+    if (!info) return null;
     const ports: Record<number, number> = {};
     for (const [key, binds] of Object.entries(info.NetworkSettings?.Ports ?? {})) {
       const hostPort = binds?.find((b) => b.HostIp === this.current.publishHost)?.HostPort;
@@ -459,48 +426,29 @@ export class Engine {
 
   /** Containers (running or not) carrying all of `labels`. */
   async listContainers(labels: Record<string, string>): Promise<{ id: string; name: string; state: string; labels: Record<string, string> }[]> {
-    try {
-      const list = await this.docker.listContainers({ all: true, filters: { label: labelFilter(labels) } });
+    return this.call('list containers', async (abortSignal) => {
+      const list = await this.docker.listContainers({ all: true, filters: { label: labelFilter(labels) }, abortSignal });
       return list.map((c) => ({ id: c.Id, name: (c.Names[0] ?? '').replace(/^\//, ''), state: c.State, labels: c.Labels }));
-    } catch (error) {
-      throw toEngineError(error, 'list containers');
-    }
+    });
   }
 
   async ensureVolume(name: string, labels: Record<string, string>): Promise<void> {
-    try {
-      await this.docker.createVolume({ Name: name, Labels: labels });
-    } catch (error) {
-      throw toEngineError(error, `create volume ${name}`);
-    }
+    await this.call(`create volume ${name}`, (abortSignal) => this.docker.createVolume({ Name: name, Labels: labels, abortSignal }));
   }
 
   async volumeExists(name: string): Promise<boolean> {
-    try {
-      await this.docker.getVolume(name).inspect();
-      return true;
-    } catch (error) {
-      if (dockerStatus(error) === 404) return false;
-      throw toEngineError(error, `inspect volume ${name}`);
-    }
+    return this.call(`inspect volume ${name}`, async (abortSignal) => (await this.docker.getVolume(name).inspect({ abortSignal }), true), { 404: () => false });
   }
 
   async removeVolume(name: string): Promise<void> {
-    try {
-      await this.docker.getVolume(name).remove();
-    } catch (error) {
-      if (dockerStatus(error) === 404) return;
-      throw toEngineError(error, `remove volume ${name}`);
-    }
+    await this.call(`remove volume ${name}`, (abortSignal) => this.docker.getVolume(name).remove({ abortSignal }), { 404: () => undefined });
   }
 
   async listVolumes(labels: Record<string, string>): Promise<string[]> {
-    try {
-      const { Volumes } = await this.docker.listVolumes({ filters: { label: labelFilter(labels) } });
+    return this.call('list volumes', async (abortSignal) => {
+      const { Volumes } = await this.docker.listVolumes({ filters: { label: labelFilter(labels) }, abortSignal });
       return (Volumes ?? []).map((v) => v.Name);
-    } catch (error) {
-      throw toEngineError(error, 'list volumes');
-    }
+    });
   }
 
   /**
@@ -509,14 +457,19 @@ export class Engine {
    * pools hold about 30 networks in all; a lab has more people.
    */
   async ensureNetwork(name: string, labels: Record<string, string>, pool: string): Promise<void> {
-    try {
-      const existing = await this.docker.listNetworks();
+    // 409: made meanwhile by another start.
+    await this.call(`create network ${name}`, (abortSignal) => this.makeNetwork(name, labels, pool, abortSignal), { 409: () => undefined });
+  }
+
+  private async makeNetwork(name: string, labels: Record<string, string>, pool: string, abortSignal: AbortSignal): Promise<void> {
+    {
+      const existing = await this.docker.listNetworks({ abortSignal });
       if (existing.some((n) => n.Name === name)) return;
       const taken = existing.flatMap((n) => (n.IPAM?.Config ?? []).map((c) => c.Subnet ?? '')).filter(Boolean);
       for (const subnet of smallSubnets(pool)) {
         if (taken.some((t) => overlaps(t, subnet))) continue;
         try {
-          await this.docker.createNetwork({ Name: name, Driver: 'bridge', Labels: labels, CheckDuplicate: true, IPAM: { Driver: 'default', Config: [{ Subnet: subnet }] } } as Docker.NetworkCreateOptions);
+          await this.docker.createNetwork({ Name: name, Driver: 'bridge', Labels: labels, CheckDuplicate: true, IPAM: { Driver: 'default', Config: [{ Subnet: subnet }] }, abortSignal } as Docker.NetworkCreateOptions);
           return;
         } catch (error) {
           // Taken meanwhile by another panel sharing the engine: the next one.
@@ -524,28 +477,15 @@ export class Engine {
         }
       }
       throw new AppError('CONFLICT', `Every /29 of the session network pool ${pool} is in use: make networkPool larger`);
-    } catch (error) {
-      if (dockerStatus(error) === 409) return; // made meanwhile by another start
-      if (error instanceof AppError) throw error;
-      throw toEngineError(error, `create network ${name}`);
     }
   }
 
   async removeNetwork(name: string): Promise<void> {
-    try {
-      await this.docker.getNetwork(name).remove();
-    } catch (error) {
-      if (dockerStatus(error) === 404) return;
-      throw toEngineError(error, `remove network ${name}`);
-    }
+    await this.call(`remove network ${name}`, (abortSignal) => this.docker.getNetwork(name).remove({ abortSignal }), { 404: () => undefined });
   }
 
   async listNetworks(labels: Record<string, string>): Promise<string[]> {
-    try {
-      return (await this.docker.listNetworks({ filters: { label: labelFilter(labels) } })).map((n) => n.Name);
-    } catch (error) {
-      throw toEngineError(error, 'list networks');
-    }
+    return this.call('list networks', async (abortSignal) => (await this.docker.listNetworks({ filters: { label: labelFilter(labels) }, abortSignal })).map((n) => n.Name));
   }
 
   /**
@@ -554,27 +494,23 @@ export class Engine {
    * adds to or overrides the container's environment for this command only.
    */
   async exec(id: string, cmd: string[], opts: { env?: Record<string, string>; maxBytes?: number } = {}): Promise<{ exitCode: number; stdout: string }> {
-    try {
+    const what = `run ${cmd[0]} in ${id.slice(0, 12)}`;
+    // 404, 409: the container is gone or not running.
+    const stopped = () => ({ exitCode: -1, stdout: '' });
+    return this.call(what, async (abortSignal) => {
       const Env = opts.env ? Object.entries(opts.env).map(([name, value]) => `${name}=${value}`) : undefined;
-      const exec = await this.docker.getContainer(id).exec({ Cmd: cmd, AttachStdout: true, AttachStderr: true, Tty: false, Env, WorkingDir: '/' });
-      const stream = await exec.start({ hijack: true, stdin: false });
+      const exec = await this.docker.getContainer(id).exec({ Cmd: cmd, AttachStdout: true, AttachStderr: true, Tty: false, Env, WorkingDir: '/', abortSignal });
+      const stream = await exec.start({ hijack: true, stdin: false, abortSignal });
+      abortSignal.addEventListener('abort', () => (stream as unknown as { destroy(): void }).destroy(), { once: true });
       const stdout = await readStdout(stream, opts.maxBytes, `${cmd[0]} in ${id.slice(0, 12)}`);
-      const { ExitCode } = await exec.inspect();
+      const { ExitCode } = await exec.inspect({ abortSignal });
       return { exitCode: ExitCode ?? -1, stdout };
-    } catch (error) {
-      if (error instanceof AppError) throw error;
-      if (dockerStatus(error) === 404 || dockerStatus(error) === 409) return { exitCode: -1, stdout: '' };
-      throw toEngineError(error, `run a command in ${id.slice(0, 12)}`);
-    }
+    }, { 404: stopped, 409: stopped }, EXEC_DEADLINES * this.deadlineMs);
   }
 
   /** Writes one file into a container (running or not), e.g. the per-start session file. */
   async putFile(id: string, dir: string, name: string, data: Buffer, owner: { uid: number; gid: number }): Promise<void> {
-    try {
-      await this.docker.getContainer(id).putArchive(tarOneFile(name, data, { mode: 0o600, ...owner }) as never, { path: dir });
-    } catch (error) {
-      throw toEngineError(error, `write ${dir}/${name} into ${id.slice(0, 12)}`);
-    }
+    await this.call(`write ${dir}/${name} into ${id.slice(0, 12)}`, (abortSignal) => this.docker.getContainer(id).putArchive(tarOneFile(name, data, { mode: 0o600, ...owner }) as never, { path: dir, abortSignal }));
   }
 
   /** Streams one file of `size` bytes into a container through the archive API; nothing is held whole. */
@@ -593,24 +529,20 @@ export class Engine {
 
   /** A path of a container as a tar stream (a file or a whole folder), through the archive API. */
   async readArchive(id: string, filePath: string): Promise<AsyncIterable<Buffer>> {
-    try {
-      return (await this.docker.getContainer(id).getArchive({ path: filePath })) as AsyncIterable<Buffer>;
-    } catch (error) {
-      if (dockerStatus(error) === 404) throw new AppError('NOT_FOUND', `${filePath} is not there`);
-      throw toEngineError(error, `read ${filePath} from ${id.slice(0, 12)}`);
-    }
+    // The deadline is for the engine to begin answering; the bytes then come at the reader's pace.
+    return this.call(`read ${filePath} from ${id.slice(0, 12)}`, async () => (await this.docker.getContainer(id).getArchive({ path: filePath })) as AsyncIterable<Buffer>, {
+      404: () => {
+        throw new AppError('NOT_FOUND', `${filePath} is not there`);
+      },
+    });
   }
 
   /** Reads one file out of a container, at most `maxBytes` of it, or null when it is not there. */
   async readFile(id: string, filePath: string, maxBytes: number): Promise<Buffer | null> {
-    try {
-      const stream = await this.docker.getContainer(id).getArchive({ path: filePath });
-      return await readFirstFile(stream as AsyncIterable<Buffer>, maxBytes, filePath);
-    } catch (error) {
-      if (error instanceof AppError) throw error;
-      if (dockerStatus(error) === 404) return null;
-      throw toEngineError(error, `read ${filePath} from ${id.slice(0, 12)}`);
-    }
+    return this.call(`read ${filePath} from ${id.slice(0, 12)}`, async (abortSignal) => {
+      const stream = await this.docker.getContainer(id).getArchive({ path: filePath, abortSignal } as { path: string });
+      return readFirstFile(stream as AsyncIterable<Buffer>, maxBytes, filePath);
+    }, { 404: () => null });
   }
 
   /**
@@ -663,8 +595,9 @@ export class Engine {
 
   /** One sample of a running container's CPU (percent of one core) and memory use. */
   async stats(id: string): Promise<ContainerStats | null> {
-    try {
-      const raw = (await this.docker.getContainer(id).stats({ stream: false })) as unknown as RawStats;
+    // 404, 409: gone or not running.
+    return this.call(`read stats of ${id.slice(0, 12)}`, async (abortSignal) => {
+      const raw = (await this.docker.getContainer(id).stats({ stream: false, abortSignal } as { stream: false })) as unknown as RawStats;
       const cpuDelta = raw.cpu_stats.cpu_usage.total_usage - (raw.precpu_stats.cpu_usage?.total_usage ?? 0);
       const systemDelta = (raw.cpu_stats.system_cpu_usage ?? 0) - (raw.precpu_stats.system_cpu_usage ?? 0);
       const cpus = raw.cpu_stats.online_cpus ?? 1;
@@ -673,22 +606,42 @@ export class Engine {
         cpuPercent: systemDelta > 0 && cpuDelta >= 0 ? Math.round((cpuDelta / systemDelta) * cpus * 1000) / 10 : 0,
         memoryBytes: Math.max(0, (raw.memory_stats.usage ?? 0) - cache),
         memoryLimitBytes: raw.memory_stats.limit ?? 0,
-      };
-    } catch (error) {
-      const status = dockerStatus(error);
-      if (status === 404 || status === 409) return null;
-      throw toEngineError(error, `read stats of ${id.slice(0, 12)}`);
-    }
+      } satisfies ContainerStats as ContainerStats | null;
+    }, { 404: () => null, 409: () => null });
   }
 
   /** The last `tail` lines of a container's stdout and stderr, interleaved as written. */
   async logs(id: string, tail = 50): Promise<string> {
-    try {
-      const container = this.docker.getContainer(id);
-      const raw = (await container.logs({ stdout: true, stderr: true, follow: false, tail })) as unknown as Buffer;
+    return this.call(`read logs of ${id.slice(0, 12)}`, async (abortSignal) => {
+      const raw = (await this.docker.getContainer(id).logs({ stdout: true, stderr: true, follow: false, tail, abortSignal })) as unknown as Buffer;
       return demultiplex(raw);
+    });
+  }
+
+  /**
+   * Every request that is not a stream goes through here: it gets a deadline (a hung engine
+   * must not keep a sign-out waiting for ever), the answers in `expected` (status → result, such
+   * as 404 for "already gone") are taken as results, and anything else becomes an AppError that
+   * says what the panel was doing.
+   */
+  private async call<T>(what: string, work: (signal: AbortSignal) => Promise<T>, expected: Partial<Record<number, () => T>> = {}, deadlineMs = this.deadlineMs): Promise<T> {
+    const deadline = new AbortController();
+    const timer = setTimeout(() => deadline.abort(), deadlineMs);
+    const hung = new Promise<never>((_resolve, reject) => {
+      deadline.signal.addEventListener('abort', () => reject(new AppError('DOCKER_TIMEOUT', `Docker did not answer within ${Math.round(deadlineMs / 1000)} s when asked to ${what}`)), { once: true });
+    });
+    try {
+      // The race ends the wait even where a request cannot be aborted.
+      return await Promise.race([work(deadline.signal), hung]);
     } catch (error) {
-      throw toEngineError(error, `read logs of ${id.slice(0, 12)}`);
+      if (deadline.signal.aborted) throw new AppError('DOCKER_TIMEOUT', `Docker did not answer within ${Math.round(deadlineMs / 1000)} s when asked to ${what}`, { cause: error });
+      const status = dockerStatus(error);
+      const answer = status === undefined ? undefined : expected[status];
+      if (answer) return answer();
+      throw toEngineError(error, what);
+    } finally {
+      clearTimeout(timer);
+      hung.catch(() => {});
     }
   }
 }

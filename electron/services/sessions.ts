@@ -650,7 +650,13 @@ export class SessionManager {
     this.update(s, { state: 'stopping' });
     const lastSave = await this.saveScene(s, protect);
     // Should our save have failed, the entrypoint tries again on SIGTERM.
-    await this.deps.engine.stopContainer(s.containerId!, STOP_TIMEOUT_S);
+    try {
+      await this.deps.engine.stopContainer(s.containerId!, STOP_TIMEOUT_S);
+    } catch (error) {
+      // A hung or lost engine: the session says so rather than "stopping" for ever.
+      this.release(s, { state: 'failed', reason: `Blender could not be stopped: ${(error as Error).message}`, lastSave });
+      throw error;
+    }
     this.release(s, { state: 'stopped', reason: STOP_WORDS[why], lastSave });
     this.stopped.emit({ userId, why });
     return this.view(s);
@@ -677,18 +683,21 @@ export class SessionManager {
   /**
    * Rebuilds state from the labelled containers Docker has; adopts running ones. The listing may
    * be stale by the time a person's lock is free (a start ran meanwhile), so each decision is
-   * taken on a fresh look at that person's current container, under their lock.
+   * taken on a fresh look at that person's current container, under their lock. People are
+   * looked at side by side: one whose lock is held (a stop the engine is slow to answer) keeps
+   * nobody else waiting.
    */
   async reconcile(): Promise<void> {
     const engine = this.deps.engine;
     const containers = await engine.listContainers(instanceLabels(this.deps.instance));
     const seen = new Set<string>();
+    const work: Promise<unknown>[] = [];
     for (const c of containers) {
       const userId = c.labels[LABELS.userId];
       const username = c.labels[LABELS.username];
       if (!userId || !username) continue;
       seen.add(userId);
-      await this.exclusive(userId, async () => {
+      work.push(this.exclusive(userId, async () => {
         const s = this.session(userId, username);
         if (s.containerId && s.containerId !== c.id) return; // an older container; the session has moved on
         const info = await engine.inspectContainer(c.id);
@@ -706,14 +715,18 @@ export class SessionManager {
         // Back after a lost connection: the same Blender, the same tunnels.
         if (s.state === 'reconnecting' && s.client) return void this.update(s, { state: 'ready' });
         await this.adopt(s, c.id);
-      });
+      }));
     }
     for (const s of this.sessions.values()) {
       if (seen.has(s.userId) || !s.containerId) continue;
-      await this.exclusive(s.userId, async () => {
+      work.push(this.exclusive(s.userId, async () => {
         if (s.containerId && !(await engine.inspectContainer(s.containerId))) this.markRemoved(s);
-      });
+      }));
     }
+    // Everyone is looked at; the first failure is reported once all are done.
+    const outcomes = await Promise.allSettled(work);
+    const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+    if (failed) throw failed.reason;
   }
 
   /** Takes over a container that is running without us (left by an earlier run of the panel). */

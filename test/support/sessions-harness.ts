@@ -84,7 +84,7 @@ export class Harness {
       log: () => {},
       ...this.extra,
     });
-    this.files = new FileService({ engine: this.engine, sessions: this.sessions, settings: () => this.settings.get() });
+    this.files = new FileService({ engine: this.extra.engine ?? this.engine, sessions: this.sessions, settings: () => this.settings.get() });
     this.engineControl = new EngineControl({ engine: this.engine, sessions: this.sessions, connect: (settings) => this.connect(settings), report: () => {} }, this.settings.get().dockerEndpoint);
     this.api = new ApiServer({ accounts: this.accounts, sessions: this.sessions, settings: this.settings, credentials: this.credentials, files: this.files, mcpTokens: this.mcpTokens, engine: this.engineControl, mcpUrl: () => this.mcp?.url() ?? null });
   }
