@@ -61,8 +61,13 @@ chmod 700 "$RUN_DIR"
 mkdir -p /tmp/.X11-unix && chmod 1777 /tmp/.X11-unix 2>/dev/null
 rm -f "/tmp/.X${DISPLAY_NUM}-lock" "/tmp/.X11-unix/X${DISPLAY_NUM}"
 
-# The UI server only proxies a WebSocket whose token is the session secret.
-printf '%s: localhost:5900\n' "$BLENDER_LAB_SECRET" > "$RUN_DIR/tokens"
+# The screen's token is derived from the secret (HMAC-SHA256 with "blender-lab-ui", base64url, as
+# the panel computes it): it travels in the frame's address, in clear over a tcp:// engine, so the
+# secret itself, which runs Python through the add-on, never does.
+SCREEN_TOKEN="$(python3 -I -S -c 'import base64, hashlib, hmac, os
+print(base64.urlsafe_b64encode(hmac.new(os.environ["BLENDER_LAB_SECRET"].encode(), b"blender-lab-ui", hashlib.sha256).digest()).decode().rstrip("="))')"
+# The UI server only proxies a WebSocket whose token is the screen's.
+printf '%s: localhost:5900\n' "$SCREEN_TOKEN" > "$RUN_DIR/tokens"
 chmod 600 "$RUN_DIR/tokens"
 
 pids=()
@@ -142,7 +147,7 @@ start_ui_server() {
     127.0.0.1:3001 > >(hide_tokens >"$RUN_DIR/websockify.log") 2>&1 &
   pids+=($!)
   log "starting UI server on :3000"
-  (umask 077 && printf '%s' "$BLENDER_LAB_SECRET" > "$RUN_DIR/ui-secret")
+  (umask 077 && printf '%s' "$SCREEN_TOKEN" > "$RUN_DIR/ui-secret")
   python3 -I -S /opt/blender-lab/ui-gate.py 3000 "$RUN_DIR/ui-secret" >"$RUN_DIR/ui-gate.log" 2>&1 &
   pids+=($!)
 }

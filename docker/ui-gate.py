@@ -60,10 +60,14 @@ async def pipe(reader, writer):
     except (ConnectionError, OSError):
         pass
     finally:
-        try:
-            writer.close()
-        except OSError:
-            pass
+        close(writer)
+
+
+def close(writer):
+    try:
+        writer.close()
+    except OSError:
+        pass
 
 
 async def stream_screen(head, reader, writer):
@@ -123,10 +127,7 @@ async def handle(reader, writer, secret):
     except (ConnectionError, OSError):
         pass
     finally:
-        try:
-            writer.close()
-        except OSError:
-            pass
+        close(writer)
 
 
 async def main(port, secret_file):

@@ -69,7 +69,11 @@ export class ApiServer {
     const { accounts, sessions } = deps;
     this.handlers = createHandlers(deps);
     this.unsubscribe = [
-      accounts.signIns.over.on(({ token }) => void deps.clipboard?.forget(token)),
+      accounts.signIns.over.on(({ token, userId }) => {
+        void deps.clipboard?.forget(token);
+        // Transfers asked for in a window go with the person's last sign-in.
+        if (!accounts.signIns.holds(userId)) deps.files.forget(userId);
+      }),
       sessions.changed.on((view) => this.broadcast(view)),
       accounts.revoked.on(({ user, reason }) => {
         // Re-enabling an account does not bring back the tokens made before it was disabled.
@@ -98,13 +102,11 @@ export class ApiServer {
     return connection;
   }
 
+  /** The window or tab is gone; its sign-in ends with it, and so does a start made for it. */
   disconnect(connection: ApiConnection): void {
     this.connections.delete(connection);
-    const user = this.userOf(connection);
     if (connection.token) this.deps.accounts.signOut(connection.token);
     connection.token = null;
-    // Nobody is left to use a Blender still waiting for its turn to start.
-    if (user && !this.deps.accounts.signIns.holds(user.id)) this.deps.sessions.leaveQueue(user.id);
   }
 
   /** Ends every sign-in held here (the screen locked, the computer went to sleep). */

@@ -1,5 +1,6 @@
 import net from 'node:net';
 import { AppError } from '../../shared/errors';
+import { proofFor } from './session-secret';
 import {
   addonReply,
   blenderCommands,
@@ -142,7 +143,15 @@ export class BlenderClient {
     socket.setNoDelay(true);
     socket.on('error', () => { /* surfaced through 'close' to whoever waits */ });
     socket.once('close', () => { if (this.socket === socket) this.socket = null; });
-    const reply = await this.roundTrip(socket, frame({ type: 'auth', params: { token: this.opts.secret } }), connectTimeoutMs, 'auth');
+    // Challenge and proof: the secret itself never crosses the connection, which over a tcp://
+    // engine is the lab's network in clear; a listener learns nothing it could use again.
+    const challenge = await this.roundTrip(socket, frame({ type: 'auth_challenge' }), connectTimeoutMs, 'auth_challenge');
+    const nonce = challenge.status === 'success' ? (challenge.result as { nonce?: unknown } | null)?.nonce : undefined;
+    if (typeof nonce !== 'string' || !/^[A-Za-z0-9_-]{16,64}=*$/.test(nonce)) {
+      socket.destroy();
+      throw new AppError('BLENDER_AUTH_REJECTED', `Blender did not give an authentication challenge${challenge.status === 'error' ? `: ${challenge.message}` : ''}`);
+    }
+    const reply = await this.roundTrip(socket, frame({ type: 'auth', params: { proof: proofFor(this.opts.secret, nonce) } }), connectTimeoutMs, 'auth');
     if (reply.status === 'error') {
       socket.destroy();
       throw new AppError('BLENDER_AUTH_REJECTED', `Blender refused the session secret: ${reply.message}`);

@@ -1,4 +1,5 @@
-import { copyFileSync, existsSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { copyFileSync, existsSync, readFileSync } from 'node:fs';
 import Conf from 'conf';
 import { z } from 'zod';
 import { AppError } from '../../shared/errors';
@@ -23,10 +24,14 @@ export class MemoryStore<T> implements DocumentStore<T> {
 /**
  * A document in a JSON file under `dir` (electron-store's engine, `conf`: atomic writes and a
  * JSON schema check on every read and write). A file that no longer parses or fits the schema
- * is never wiped: it is copied beside itself and reported as STORE_CORRUPT.
+ * is never wiped: it is copied beside itself (once for each damaged content, however often it
+ * is read: a copy per read would fill the disk) and reported as STORE_CORRUPT. Where it lies is
+ * written to the panel's log only: the error may reach someone not signed in.
  */
 export class FileStore<S extends z.ZodType<object>> implements DocumentStore<z.output<S>> {
   private readonly conf: Conf<Record<string, unknown>>;
+  /** The damaged content last copied aside, by digest. */
+  private copiedAside: string | null = null;
 
   constructor(
     readonly dir: string,
@@ -74,11 +79,16 @@ export class FileStore<S extends z.ZodType<object>> implements DocumentStore<z.o
     const reason = error instanceof SyntaxError ? 'it is not valid JSON' : String((error as Error)?.message ?? error);
     let kept = '';
     if (existsSync(file)) {
-      const backup = `${file}.corrupt-${this.now().toISOString().replace(/[:.]/g, '-')}`;
-      copyFileSync(file, backup);
-      kept = ` A copy was saved as ${backup}.`;
+      const digest = createHash('sha256').update(readFileSync(file)).digest('hex');
+      kept = ' A copy of it was kept beside it.';
+      if (digest !== this.copiedAside) {
+        const backup = `${file}.corrupt-${this.now().toISOString().replace(/[:.]/g, '-')}`;
+        copyFileSync(file, backup);
+        this.copiedAside = digest;
+        console.error(`[store] ${file} is damaged (${reason}); a copy was saved as ${backup}`);
+      }
     }
-    return new AppError('STORE_CORRUPT', `${file} is damaged (${reason}).${kept} Repair or remove the file and restart.`, { cause: error });
+    return new AppError('STORE_CORRUPT', `The panel's ${this.name} file is damaged (${reason}).${kept} An operator can repair or remove it and restart the panel; where it is, is in the panel's log.`, { cause: error });
   }
 }
 

@@ -16,7 +16,9 @@ const HELPER = ['/usr/bin/python3', '-I', '-S', '/opt/blender-lab/files.py'];
 const HELPER_ENV = { PATH: '/usr/bin:/bin', LANG: 'C.UTF-8', PYTHONDONTWRITEBYTECODE: '1' };
 /** Time between asking for a transfer and the renderer starting it. */
 const TICKET_LIFETIME_MS = 2 * 60_000;
-const MAX_TICKETS = 200;
+/** Transfers waiting to start, per person: one person asking for many cannot hold up everyone else's. */
+const MAX_TICKETS_PER_PERSON = 20;
+const MAX_TICKETS = 2000;
 export const TRANSFER_PREFIX = '/transfer/';
 
 interface Ticket {
@@ -168,9 +170,16 @@ export class FileService {
     return { status: 200, headers: { ...headers, 'Content-Length': String(file.size) }, body: file.body };
   }
 
+  /** The person is gone from every window: the transfers they asked for and did not start end with them. */
+  forget(userId: string): void {
+    for (const [token, t] of this.tickets) if (t.userId === userId) this.tickets.delete(token);
+  }
+
   private ticket(ticket: Omit<Ticket, 'expires'>): TransferTicket {
     const now = this.now();
     for (const [token, t] of this.tickets) if (t.expires < now) this.tickets.delete(token);
+    const own = [...this.tickets.values()].filter((t) => t.userId === ticket.userId).length;
+    if (own >= MAX_TICKETS_PER_PERSON) throw new AppError('CONFLICT', `You have ${MAX_TICKETS_PER_PERSON} transfers waiting to start; start or cancel those first, or wait two minutes for them to lapse`);
     if (this.tickets.size >= MAX_TICKETS) throw new AppError('CONFLICT', 'Too many transfers are waiting to start; try again in a minute');
     const token = randomBytes(24).toString('base64url');
     this.tickets.set(token, { ...ticket, expires: now + TICKET_LIFETIME_MS });

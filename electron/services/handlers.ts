@@ -53,8 +53,8 @@ export type Handlers = { [M in Method]: (input: Validated<M>, context: CallConte
 export function createHandlers({ accounts, sessions, settings, credentials, files, mcpTokens, engine, mcpUrl, clipboard }: ServiceDeps): Handlers {
   /** A session as its owner sees it: with the address of their Blender, secret included. */
   const own = (view: SessionView): SessionView => ({ ...view, blenderAddress: sessions.uiAddress(view.userId) });
-  /** Ends with the window's sign-in: a start made for it stops there. AI clients' calls hold none. */
-  const endsWith = (signIn: { token: string | null }) => (signIn.token ? accounts.signIns.signalOf(signIn.token) : undefined);
+  /** A start made from a window ends once its person is signed in nowhere; AI clients' calls hold no sign-in. */
+  const endsWith = (signIn: { token: string | null }, caller: User) => (signIn.token ? accounts.signIns.untilGone(caller.id) : undefined);
 
   return {
     'auth.signUp': ({ username, password }) => accounts.createAccount({ username, password }),
@@ -66,7 +66,7 @@ export function createHandlers({ accounts, sessions, settings, credentials, file
       let session: SessionView | null;
       let failure: unknown = null;
       try {
-        session = await sessions.start(user, (p) => live() && progress(p), { signal: accounts.signIns.signalOf(token) });
+        session = await sessions.start(user, (p) => live() && progress(p), { signal: accounts.signIns.untilGone(user.id) });
       } catch (error) {
         // A start that fails leaves the person signed in with a failed session that says why.
         failure = error;
@@ -102,7 +102,7 @@ export function createHandlers({ accounts, sessions, settings, credentials, file
       const view = sessions.get(caller.id);
       return view ? own(view) : null;
     },
-    'session.start': async (_input, { caller, progress, signIn }) => own(await sessions.start(caller, progress, { signal: endsWith(signIn) })),
+    'session.start': async (_input, { caller, progress, signIn }) => own(await sessions.start(caller, progress, { signal: endsWith(signIn, caller) })),
     'session.stop': async (_input, { caller }) => {
       const view = await sessions.stop(caller.id, 'sign-out');
       return view ? own(view) : null;
@@ -113,7 +113,7 @@ export function createHandlers({ accounts, sessions, settings, credentials, file
       return null;
     },
     'session.versions': (_input, { caller }) => sessions.savedStates(caller.id),
-    'session.openVersion': async ({ name }, { caller, progress, signIn }) => own(await sessions.openVersion(caller, name, progress, endsWith(signIn))),
+    'session.openVersion': async ({ name }, { caller, progress, signIn }) => own(await sessions.openVersion(caller, name, progress, endsWith(signIn, caller))),
 
     'session.fitScreen': ({ width, height }, { caller }) => sessions.fitScreen(caller.id, width, height),
     'session.copiedFromBlender': ({ digest }, { signIn }) => {
@@ -138,7 +138,7 @@ export function createHandlers({ accounts, sessions, settings, credentials, file
     'files.upload': ({ folder, name, bytes }, { caller }) => files.prepareUpload(caller.id, folder, name, bytes),
     'files.download': ({ path }, { caller }) => files.prepareDownload(caller.id, path),
     'files.open': async ({ path }, { caller, progress, signIn }) =>
-      own(await sessions.openFile(caller, await files.checkBlendFile(caller.id, path), progress, endsWith(signIn))),
+      own(await sessions.openFile(caller, await files.checkBlendFile(caller.id, path), progress, endsWith(signIn, caller))),
 
     'keys.list': (_input, { caller }) => credentials.list(caller.id),
     'keys.set': async ({ name, value }, { caller }) => (await credentials.set(caller.id, name, value), null),
@@ -170,10 +170,9 @@ export function createHandlers({ accounts, sessions, settings, credentials, file
     },
     'admin.deleteUser': async ({ userId, deleteData }) => {
       const user = accounts.deleteUser(userId);
-      if (deleteData) {
-        await sessions.deleteUserData(user.id, user.username);
-        await credentials.clearAll(user.id).catch(() => {});
-      }
+      // Their keys go with the account whether or not their files do: nobody can use them now.
+      await credentials.clearAll(user.id).catch((error) => console.error(`[api] clearing ${user.username}'s integration keys failed: ${(error as Error).message}`));
+      if (deleteData) await sessions.deleteUserData(user.id, user.username);
       return null;
     },
     'admin.settings': () => settings.get(),

@@ -12,6 +12,7 @@ import type { ContainerEvent, ContainerInfo, Engine } from './engine';
 import { containerNameFor, instanceLabels, LABELS, networkNameFor, volumeNameFor } from './naming';
 import type { PortAllocator, PortPair } from './ports';
 import { waitForBlender, waitForUi } from './readiness';
+import { screenTokenFor } from './session-secret';
 import { StartQueue } from './start-queue';
 
 const ADDON_PORT = 9876;
@@ -242,10 +243,6 @@ export class SessionManager {
     return this.exclusive(userId, () => this.doStop(userId, why));
   }
 
-  /** The person is gone (their last window closed): a start of theirs still waiting in the queue ends. */
-  leaveQueue(userId: string): void {
-    this.starts.leave(userId);
-  }
 
   async stopAll(why: StopReason): Promise<void> {
     await Promise.all([...this.sessions.values()].filter((s) => s.containerId && s.state !== 'stopped').map((s) => this.stop(s.userId, why)));
@@ -287,7 +284,7 @@ export class SessionManager {
   uiAddress(userId: string): string | null {
     const s = this.sessions.get(userId);
     if (!s || !showsBlender(s.state) || !s.ports || !s.secret) return null;
-    return `http://127.0.0.1:${s.ports.ui}/blender-lab.html#token=${s.secret}`;
+    return `http://127.0.0.1:${s.ports.ui}/blender-lab.html#token=${screenTokenFor(s.secret)}`;
   }
 
   /** Every session with its current CPU and memory use (sampled in parallel; null when not running). */

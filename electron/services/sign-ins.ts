@@ -16,8 +16,6 @@ interface Held {
   issuedAt: number;
   lastActive: number;
   warned: boolean;
-  /** Aborted when the sign-in ends, however it ends: work done for it (a start) stops there. */
-  over: AbortController;
 }
 
 export interface Ended {
@@ -37,6 +35,8 @@ export class SignIns {
   /** Every end of a sign-in, the person's own sign-out included. */
   readonly over = new Emitter<{ token: string; userId: string }>();
   private readonly held = new Map<string, Held>();
+  /** Per person, aborted when their last sign-in ends. */
+  private readonly present = new Map<string, AbortController>();
 
   constructor(
     private readonly limits: () => SignInLimits,
@@ -46,13 +46,19 @@ export class SignIns {
   issue(userId: string): string {
     const token = randomBytes(32).toString('base64url');
     const now = this.clock().getTime();
-    this.held.set(token, { userId, issuedAt: now, lastActive: now, warned: false, over: new AbortController() });
+    this.held.set(token, { userId, issuedAt: now, lastActive: now, warned: false });
     return token;
   }
 
-  /** Aborted once the sign-in is over (already aborted for one that is): what was begun for it should stop. */
-  signalOf(token: string): AbortSignal {
-    return this.held.get(token)?.over.signal ?? AbortSignal.abort();
+  /**
+   * Aborted once the person holds no sign-in anywhere (already aborted when they hold none):
+   * what was begun for them, such as a start, has nobody left to serve.
+   */
+  untilGone(userId: string): AbortSignal {
+    if (!this.holds(userId)) return AbortSignal.abort();
+    let present = this.present.get(userId);
+    if (!present) this.present.set(userId, (present = new AbortController()));
+    return present.signal;
   }
 
   /** Whether `token` is still a live sign-in of `userId`'s. */
@@ -91,7 +97,10 @@ export class SignIns {
     const held = this.held.get(token);
     if (!held) return;
     this.held.delete(token);
-    held.over.abort();
+    if (![...this.held.values()].some((h) => h.userId === held.userId)) {
+      this.present.get(held.userId)?.abort();
+      this.present.delete(held.userId);
+    }
     this.over.emit({ token, userId: held.userId });
     if (reason) this.ended.emit({ token, userId: held.userId, reason });
   }

@@ -1,4 +1,7 @@
+import net from 'node:net';
 import { describe, expect, it } from 'vitest';
+import { BlenderClient } from '../../electron/services/blender-client';
+import { proofFor } from '../../electron/services/session-secret';
 import { RawConnection } from '../support/raw-addon';
 import { sharedBlender, testEngine } from '../support/blender';
 import { waitFor } from '../support/wait';
@@ -44,6 +47,52 @@ describe('authentication', () => {
     const reply = await conn.nextReply();
     expect(reply).toEqual({ status: 'error', message: 'Authentication failed' });
     await conn.closedByServer();
+  });
+});
+
+describe('challenge and proof', () => {
+  it('admits a proof of the secret for this connection\'s challenge, and not the same proof on another connection', async () => {
+    const { addonPort, secret } = blenderUnderTest();
+    const first = await RawConnection.open(addonPort);
+    await first.send(JSON.stringify({ type: 'auth_challenge' }));
+    const { result } = await first.nextReply();
+    expect(result.nonce).toMatch(/^[A-Za-z0-9_-]{32}$/);
+    const proof = proofFor(secret, result.nonce);
+    await first.send(JSON.stringify({ type: 'auth', params: { proof } }));
+    expect(await first.nextReply()).toEqual({ status: 'success', result: { authenticated: true } });
+    first.destroy();
+
+    // What a listener saw cannot be used again: a new connection gets a new challenge.
+    const replay = await RawConnection.open(addonPort);
+    await replay.send(JSON.stringify({ type: 'auth_challenge' }));
+    expect((await replay.nextReply()).result.nonce).not.toBe(result.nonce);
+    await replay.send(JSON.stringify({ type: 'auth', params: { proof } }));
+    expect(await replay.nextReply()).toEqual({ status: 'error', message: 'Authentication failed' });
+    await replay.closedByServer();
+  });
+
+  it('the panel\'s own client never sends the secret over the connection', async () => {
+    const { addonPort, secret } = blenderUnderTest();
+    const seen: Buffer[] = [];
+    // A listener on the path, as on a lab network between the panel and a tcp:// engine.
+    const tap = net.createServer((client) => {
+      const upstream = net.connect(addonPort, '127.0.0.1');
+      client.on('data', (chunk: Buffer) => { seen.push(chunk); upstream.write(chunk); });
+      upstream.on('data', (chunk: Buffer) => { seen.push(chunk); client.write(chunk); });
+      client.on('close', () => upstream.destroy());
+      upstream.on('close', () => client.destroy());
+      client.on('error', () => {});
+      upstream.on('error', () => {});
+    });
+    await new Promise<void>((resolve) => tap.listen(0, '127.0.0.1', resolve));
+    const client = new BlenderClient({ port: (tap.address() as net.AddressInfo).port, secret });
+    try {
+      expect((await client.getSceneInfo()).object_count).toBe(3);
+    } finally {
+      client.close();
+      tap.close();
+    }
+    expect(Buffer.concat(seen).toString('latin1')).not.toContain(secret);
   });
 });
 

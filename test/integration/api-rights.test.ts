@@ -46,7 +46,7 @@ describe('rights decided by the contract', () => {
   it('shows a user only their own session, with their own Blender\'s address; an admin all sessions, without addresses', async () => {
     const mine = await bob.call('session.mine');
     expect(mine.username).toBe('bob');
-    expect(mine.blenderAddress).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/blender-lab\.html#token=[A-Za-z0-9_-]{32}$/);
+    expect(mine.blenderAddress).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/blender-lab\.html#token=[A-Za-z0-9_-]{43}$/);
     expect((await admin.call('session.mine')).blenderAddress).not.toBe(mine.blenderAddress);
     const rows = await admin.call('admin.sessions');
     expect(rows.map((s: { username: string }) => s.username)).toEqual(['bob', 'root']);
@@ -116,3 +116,15 @@ describe('rights decided by the contract', () => {
     expect(await admin.call('auth.whoAmI')).toBeNull();
   });
 });
+
+describe('deleting an account', () => {
+  it('takes the person\'s integration keys out of the keychain, even when their files stay', async () => {
+    const cy = await h.accounts.createAccount({ username: 'cy', password: 'cy password' });
+    await h.credentials.set(cy.id, 'SKETCHFAB_API_KEY', 'sf-cy-secret');
+    expect(await h.credentials.environmentFor(cy.id)).toEqual({ SKETCHFAB_API_KEY: 'sf-cy-secret' });
+    const root = await h.window('root', 'admin password');
+    await root.call('admin.deleteUser', { userId: cy.id, deleteData: false });
+    expect(await h.credentials.environmentFor(cy.id)).toEqual({});
+  });
+});
+

@@ -257,3 +257,28 @@ describe('a person\'s own container is not believed', () => {
     expect(process.memoryUsage().rss - rssBefore).toBeLessThan(200 * 1024 * 1024);
   });
 });
+
+describe('transfers waiting to start', () => {
+  it('are capped per person, so one person asking for many holds up nobody else, and end with the person\'s sign-out', async () => {
+    const h = await harness();
+    const ada = await signedIn(h, 'ada');
+    const bob = await signedIn(h, 'bob');
+    await run(ada.call, 'open("/home/blender/a.txt", "w").write("ada")');
+    await run(bob.call, 'open("/home/blender/b.txt", "w").write("bob")');
+    const adas: TransferTicket[] = [];
+    let refusal: { code: string; message: string } | null = null;
+    for (let i = 0; i < 200 && !refusal; i++) {
+      refusal = await errorOf(ada.call('files.download', { path: 'a.txt' }).then((t: TransferTicket) => void adas.push(t)));
+    }
+    expect(refusal).toMatchObject({ code: 'CONFLICT', message: expect.stringContaining('You have 20 transfers waiting to start') });
+    expect(adas).toHaveLength(20);
+    const bobs = await download(h, bob.call, 'b.txt');
+    expect(bobs.bytes.toString()).toBe('bob');
+
+    // Her sign-in ends (idle), her Blender runs on: what she asked for is no longer anyone's to fetch.
+    h.accounts.signIns.endAllFor(h.accounts.listUsers().find((u) => u.username === 'ada')!.id, 'idle');
+    const late = await h.files.transfer({ method: 'GET', pathname: adas[0]!.url, contentLength: null, body: null });
+    expect(late).toMatchObject({ status: 404, body: 'This transfer has expired or was already used: start it again from Files.' });
+  });
+});
+

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { screenTokenFor } from '../../electron/services/session-secret';
 import WebSocket from 'ws';
 import type { User } from '../../shared/accounts';
 import { networkNameFor } from '../../electron/services/naming';
@@ -26,7 +27,8 @@ afterAll(async () => {
 });
 
 const containerOf = async (user: User) => (await engine.inspectContainer(h.sessions.get(user.id)!.containerName))!;
-const secretOf = (user: User) => new URL(h.sessions.uiAddress(user.id)!).hash.split('token=')[1]!;
+/** The session secret, where the running container keeps it (the panel's address carries only the screen's token). */
+const secretOf = async (user: User) => (await engine.exec((await containerOf(user)).id, ['cat', '/run/blender-lab/secret'])).stdout;
 const run = async (user: User, code: string) => (await h.sessions.command(user.id, 'execute_code', { code })).result;
 
 describe('containers of different people', () => {
@@ -57,9 +59,9 @@ describe('containers of different people', () => {
 describe('secrets at rest and in logs', () => {
   it('keeps the session secret out of the UI server\'s log, the container log and docker inspect', async () => {
     const { ui } = h.sessions.get(ada.id)!.ports!;
-    const secret = secretOf(ada);
+    const secret = await secretOf(ada);
     await new Promise<void>((resolve, reject) => {
-      const ws = new WebSocket(`ws://127.0.0.1:${ui}/websockify?token=${secret}`, ['binary']);
+      const ws = new WebSocket(`ws://127.0.0.1:${ui}/websockify?token=${screenTokenFor(secret)}`, ['binary']);
       ws.once('open', () => { ws.close(); resolve(); });
       ws.once('error', reject);
     });
@@ -67,6 +69,7 @@ describe('secrets at rest and in logs', () => {
     const uiLog = await engine.exec(id, ['sh', '-c', 'cat /tmp/blender-lab.*/websockify.log']);
     expect(uiLog.stdout).toContain('token=[hidden]');
     expect(uiLog.stdout).not.toContain(secret);
+    expect(uiLog.stdout).not.toContain(screenTokenFor(secret));
     const logs = await engine.logs(id, 10_000);
     expect(logs).not.toContain(secret);
     expect(logs).not.toContain(KEY_VALUE);
@@ -78,7 +81,7 @@ describe('secrets at rest and in logs', () => {
   });
 
   it('leaves neither the secret nor the keys in a stopped container\'s files, and comes back with a fresh secret', async () => {
-    const secret = secretOf(ada);
+    const secret = await secretOf(ada);
     const { id } = await containerOf(ada);
     await h.sessions.stop(ada.id, 'sign-out');
     expect(await engine.readFile(id, '/var/lib/blender-lab/session.env', 1024 * 1024)).toBeNull();
@@ -86,11 +89,11 @@ describe('secrets at rest and in logs', () => {
     const leaks: string[] = [];
     for (const change of changes.filter((c) => c.Kind !== 2)) {
       const data = await engine.readFile(id, change.Path, 64 * 1024 * 1024).catch(() => null);
-      if (data && (data.includes(secret) || data.includes(KEY_VALUE))) leaks.push(change.Path);
+      if (data && (data.includes(secret) || data.includes(screenTokenFor(secret)) || data.includes(KEY_VALUE))) leaks.push(change.Path);
     }
     expect(leaks).toEqual([]);
     await h.sessions.start(ada);
-    expect(secretOf(ada)).not.toBe(secret);
+    expect(await secretOf(ada)).not.toBe(secret);
   });
 
   it('adopts a running container after a panel crash by the secret it keeps in memory only', async () => {

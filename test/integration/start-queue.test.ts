@@ -23,6 +23,18 @@ function heldForTurn(userId: string) {
   });
 }
 
+/** The engine as a panel sees it that can end: from `end()` on, every call it makes never returns. */
+function freezable() {
+  let ended = false;
+  const frozen = new Proxy(engine, {
+    get(target, key, receiver) {
+      const value = Reflect.get(target, key, receiver);
+      return typeof value === 'function' ? (...args: unknown[]) => (ended ? new Promise(() => {}) : value.apply(target, args)) : value;
+    },
+  }) as Engine;
+  return { engine: frozen, end: () => { ended = true; } };
+}
+
 describe('starting several Blenders at once', () => {
   it('boots at most maxConcurrentStarts at a time, in order of arrival, telling those waiting their place', async () => {
     h = await new Harness(engine, { maxConcurrentStarts: 1 }).init();
@@ -70,21 +82,14 @@ describe('starting several Blenders at once', () => {
   });
 
   it('lets a Blender held for its turn boot when a restarted panel takes it over', async () => {
-    // A panel that ends mid-start (its process gone) leaves the next person's container held:
-    // every call the first panel makes from then on never returns.
-    let ended = false;
-    const frozen = new Proxy(engine, {
-      get(target, key, receiver) {
-        const value = Reflect.get(target, key, receiver);
-        return typeof value === 'function' ? (...args: unknown[]) => (ended ? new Promise(() => {}) : value.apply(target, args)) : value;
-      },
-    }) as Engine;
-    h = await new Harness(engine, { maxConcurrentStarts: 1 }, { engine: frozen }).init();
+    // A panel that ends mid-start (its process gone) leaves the next person's container held.
+    const panel = freezable();
+    h = await new Harness(engine, { maxConcurrentStarts: 1 }, { engine: panel.engine }).init();
     const [ann, ben] = await Promise.all(['ann', 'ben'].map((n) => h!.user(n).then((u) => u.user)));
     void h.sessions.start(ann!).catch(() => {});
     void h.sessions.start(ben!).catch(() => {});
     await heldForTurn(ben!.id);
-    ended = true;
+    panel.end();
     const restarted = new SessionManager({ engine, settings: () => h!.settings.get(), ports: new PortAllocator(() => h!.settings.get()), credentials: h.credentials, instance: h.instance, imageSource: null, log: () => {} });
     h.sessions = restarted;
     await restarted.init();
@@ -140,19 +145,13 @@ describe('starting several Blenders at once', () => {
     });
 
     it('is reset when a restarted panel takes over a Blender that was booting', async () => {
-      let ended = false;
-      const frozen = new Proxy(engine, {
-        get(target, key, receiver) {
-          const value = Reflect.get(target, key, receiver);
-          return typeof value === 'function' ? (...args: unknown[]) => (ended ? new Promise(() => {}) : value.apply(target, args)) : value;
-        },
-      }) as Engine;
-      h = await new Harness(engine, {}, { engine: frozen }).init();
+      const panel = freezable();
+      h = await new Harness(engine, {}, { engine: panel.engine }).init();
       const { user } = await h.user('fay');
       const id = await slowStartFor(h, user);
       void h.sessions.start(user).catch(() => {});
       await waitFor('the boost', async () => h!.sessions.get(user.id)?.state === 'waiting' && (await sharesOf(id)) === 262144, { timeoutMs: 60_000 });
-      ended = true; // the panel is gone mid-boot
+      panel.end(); // the panel is gone mid-boot
       const restarted = new SessionManager({ engine, settings: () => h!.settings.get(), ports: new PortAllocator(() => h!.settings.get()), credentials: h.credentials, instance: h.instance, imageSource: null, log: () => {} });
       h.sessions = restarted;
       void restarted.init();

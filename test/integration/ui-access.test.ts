@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, type Socket } from 'node:net';
 import WebSocket from 'ws';
 import { BlenderClient } from '../../electron/services/blender-client';
+import { screenTokenFor } from '../../electron/services/session-secret';
 import { distinctColours } from '../support/canvas';
 import { chromiumExecutable } from '../support/chromium';
 import { sharedBlender, testEngine } from '../support/blender';
@@ -47,7 +48,7 @@ function probeSocket(path: string): Promise<{ opened: boolean; firstMessage: str
 
 describe('the Blender UI server', () => {
   it('streams the VNC session to a WebSocket that presents the secret', async () => {
-    const { firstMessage } = await probeSocket(`/websockify?token=${blenderUnderTest().secret}`);
+    const { firstMessage } = await probeSocket(`/websockify?token=${screenTokenFor(blenderUnderTest().secret)}`);
     expect(firstMessage).toMatch(/^RFB 003\.00\d\n$/);
   });
 
@@ -55,8 +56,9 @@ describe('the Blender UI server', () => {
     expect((await probeSocket('/websockify')).firstMessage).toBeNull();
   });
 
-  it('sends nothing to a WebSocket with a wrong secret', async () => {
+  it('sends nothing to a WebSocket with a wrong secret, nor with the session secret itself (the screen has a token of its own)', async () => {
     expect((await probeSocket(`/websockify?token=${wrongSecret()}`)).firstMessage).toBeNull();
+    expect((await probeSocket(`/websockify?token=${blenderUnderTest().secret}`)).firstMessage).toBeNull();
   });
 
   it('shows Blender in a real browser given the secret, and nothing without it', async () => {
@@ -69,7 +71,7 @@ describe('the Blender UI server', () => {
     expect(await page.title()).toBe('noVNC');
     await page.screenshot({ path: 'test-results/ui-without-secret.png' });
 
-    await page.goto(`${base}&path=${encodeURIComponent(`websockify?token=${blenderUnderTest().secret}`)}`);
+    await page.goto(`${base}&path=${encodeURIComponent(`websockify?token=${screenTokenFor(blenderUnderTest().secret)}`)}`);
     // noVNC puts the remote desktop's name in the title once the screen is streaming.
     await expect.poll(() => page.title(), { timeout: 30_000 }).toMatch(/ - noVNC$/);
     const canvas = page.locator('#noVNC_container canvas');
@@ -86,7 +88,7 @@ describe('the Blender UI server', () => {
     await page.goto(`${view}#token=${wrongSecret()}`);
     await expect.poll(() => page.getByRole('status').textContent(), { timeout: 30_000 }).toContain('not reachable');
     await page.goto('about:blank');
-    await page.goto(`${view}#token=${blenderUnderTest().secret}`);
+    await page.goto(`${view}#token=${screenTokenFor(blenderUnderTest().secret)}`);
     await expect.poll(() => page.getByRole('status').isHidden(), { timeout: 30_000 }).toBe(true);
     const canvas = page.locator('#screen canvas');
     // Scaled to fill the frame's width (the remote screen is 1600x900).
@@ -111,7 +113,7 @@ describe('the Blender UI server', () => {
       // Each would have been a process of its own before the gate; the container's limit is 512.
       const processes = Number((await engine.exec(b.id, ['sh', '-c', 'ls -d /proc/[0-9]* | wc -l'])).stdout.trim());
       expect(processes).toBeLessThan(100);
-      expect((await probeSocket(`/websockify?token=${b.secret}`)).firstMessage).toMatch(/^RFB 003\.00\d\n$/);
+      expect((await probeSocket(`/websockify?token=${screenTokenFor(b.secret)}`)).firstMessage).toMatch(/^RFB 003\.00\d\n$/);
       const client = new BlenderClient({ port: b.addonPort, secret: b.secret });
       try {
         expect((await client.getSceneInfo()).object_count).toBe(3);

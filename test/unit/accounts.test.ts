@@ -239,10 +239,32 @@ describe('the accounts file', () => {
     } catch (e) {
       error = e;
     }
-    expect(error).toMatchObject({ code: 'STORE_CORRUPT', message: expect.stringMatching(/accounts\.json is damaged \(it is not valid JSON\)\. A copy was saved as .*accounts\.json\.corrupt-/) });
+    expect(error).toMatchObject({ code: 'STORE_CORRUPT', message: "The panel's accounts file is damaged (it is not valid JSON). A copy of it was kept beside it. An operator can repair or remove it and restart the panel; where it is, is in the panel's log." });
     const files = await readdir(dir);
     expect(files.filter((f) => f.startsWith('accounts.json.corrupt-'))).toHaveLength(1);
     expect(await readFile(path.join(dir, 'accounts.json'), 'utf8')).toBe(damaged);
+  });
+
+  it('damaged while the panel runs: copied aside once, however often it is read, and its place told to the log only', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'blender-lab-accounts-'));
+    const accounts = new AccountService({ store: new FileStore(dir, 'accounts', accountsFileSchema), signUpAllowed: () => true, cost });
+    await accounts.createAccount({ username: 'ada', password: pw });
+    await writeFile(path.join(dir, 'accounts.json'), '{"version":1,"users":[');
+    const logged: string[] = [];
+    const original = console.error;
+    console.error = (line: string) => logged.push(line);
+    try {
+      for (let i = 0; i < 5; i++) {
+        // Anyone at the sign-in screen can make the panel read the file.
+        const failure = await accounts.signIn('ada', pw).then(() => null, (e: Error) => e);
+        expect(failure).toMatchObject({ code: 'STORE_CORRUPT' });
+        expect(failure!.message).not.toContain(dir);
+      }
+    } finally {
+      console.error = original;
+    }
+    expect((await readdir(dir)).filter((f) => f.startsWith('accounts.json.corrupt-'))).toHaveLength(1);
+    expect(logged).toEqual([expect.stringContaining(path.join(dir, 'accounts.json'))]);
   });
 
   it('reports a file that parses but does not fit the schema', async () => {

@@ -87,6 +87,19 @@ describe('the longest sign-in', () => {
   });
 });
 
+describe('work done for a person', () => {
+  it('is told to stop once they are signed in nowhere, not while another window of theirs still is', async () => {
+    const a1 = await accounts.signIn('ada', pw);
+    const a2 = await accounts.signIn('ada', pw);
+    const gone = accounts.signIns.untilGone(a1.user.id);
+    accounts.signOut(a1.token);
+    expect(gone.aborted).toBe(false);
+    accounts.signIns.end(a2.token, 'idle');
+    expect(gone.aborted).toBe(true);
+    expect(accounts.signIns.untilGone(a1.user.id).aborted).toBe(true); // nobody to serve from the start
+  });
+});
+
 describe('changes to the person', () => {
   it('a changed password ends all their sign-ins, and nobody else\'s', async () => {
     const a1 = await accounts.signIn('ada', pw);

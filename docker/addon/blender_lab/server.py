@@ -4,8 +4,11 @@ Socket threads only read, parse and write; every command runs on Blender's main 
 one at a time, through a queue drained by a bpy.app.timers callback.
 """
 
+import base64
+import hashlib
 import hmac
 import json
+import os
 import queue
 import socket
 import threading
@@ -28,6 +31,15 @@ MAX_PENDING = 32
 # A short accept queue drops connections under a burst; their retries then arrive after later
 # ones (the panel's among them) and, being newer, would evict the panel from the pending pool.
 ACCEPT_BACKLOG = 512
+
+
+# What a challenge-response proof is computed over, besides the nonce: a proof for this protocol
+# is never also a valid MAC for anything else keyed with the secret.
+PROOF_CONTEXT = b"blender-lab-auth:"
+
+
+def proof_for(secret, nonce):
+    return hmac.new(secret, PROOF_CONTEXT + nonce.encode("ascii"), hashlib.sha256).hexdigest()
 
 
 def _error(message):
@@ -152,6 +164,7 @@ class Server:
     def _serve(self, conn):
         reader = RequestReader(max_bytes=PRE_AUTH_MAX_BYTES)
         authenticated = False
+        nonce = None  # the challenge this connection was given, once it asked for one
         deadline = time.monotonic() + AUTH_DEADLINE_S
         try:
             conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
@@ -182,7 +195,12 @@ class Server:
                         self._send(conn, _error(request), frame.fmt)
                         continue
                     if not authenticated:
-                        if not self._authenticates(request):
+                        if request.get("type") == "auth_challenge" and nonce is None:
+                            # The secret need not cross the network: the client proves it knows it.
+                            nonce = base64.urlsafe_b64encode(os.urandom(24)).decode("ascii")
+                            self._send(conn, {"status": "success", "result": {"nonce": nonce}}, frame.fmt)
+                            continue
+                        if not self._authenticates(request, nonce):
                             self._send(conn, _error("Authentication failed"), frame.fmt)
                             return
                         if not self._admit(conn):
@@ -207,11 +225,17 @@ class Server:
             except OSError:
                 pass
 
-    def _authenticates(self, request):
+    def _authenticates(self, request, nonce):
+        """The secret itself (`token`), or, after a challenge, `proof`: HMAC-SHA256(secret, context + nonce)."""
         if request.get("type") != "auth":
             return False
         params = request.get("params")
-        token = params.get("token") if isinstance(params, dict) else None
+        if not isinstance(params, dict):
+            return False
+        proof = params.get("proof")
+        if nonce is not None and isinstance(proof, str):
+            return hmac.compare_digest(proof.encode("ascii", "replace"), proof_for(self._secret, nonce).encode("ascii"))
+        token = params.get("token")
         if not isinstance(token, str):
             return False
         return hmac.compare_digest(token.encode("utf-8"), self._secret)
