@@ -94,6 +94,31 @@ async function roundTrips(port: number, s: string, n: number) {
   };
 }
 
+/**
+ * A new connection made and authenticated: the panel's client (challenge and proof, so the secret
+ * never crosses) beside a bare socket that sends the secret itself.
+ */
+async function connections(port: number, s: string, n: number) {
+  const ours: number[] = [];
+  const floor: number[] = [];
+  for (let i = 0; i < n; i++) {
+    let t = performance.now();
+    const client = new BlenderClient({ port, secret: s });
+    await client.ping();
+    ours.push(performance.now() - t);
+    client.close();
+    t = performance.now();
+    const raw = await RawPing.open(port, s);
+    await raw.call({ type: 'ping', params: {} });
+    floor.push(performance.now() - t);
+    raw.close();
+  }
+  return {
+    challenge_and_proof: { p50: round(pct(ours, 50)), p99: round(pct(ours, 99)) },
+    secret_sent: { p50: round(pct(floor, 50)), p99: round(pct(floor, 99)) },
+  };
+}
+
 function rendererBundle() {
   const dir = path.resolve('out/renderer/assets');
   let raw = 0;
@@ -136,6 +161,8 @@ async function main() {
     log('round trips');
     const lastSecret = (await engine.docker.getContainer(last).inspect()).Config.Env.find((e) => e.startsWith('BLENDER_LAB_SECRET='))!.split('=')[1]!;
     const rt = await roundTrips((await ports(last)).addonPort, lastSecret, 1000);
+    log('connections: connect, authenticate, ping');
+    const connect = await connections((await ports(last)).addonPort, lastSecret, 200);
     const summary = (xs: number[]) => ({ median_ms: median(xs), runs_ms: xs });
     for (const id of ids) await engine.removeContainer(id);
     log('sign-ins through the session service');
@@ -162,6 +189,7 @@ async function main() {
       cpu_seconds_to_first_screen: signIns.cpuToFirstScreen,
       concurrent_sign_ins: signIns.concurrent,
       ping_round_trip_ms: { calls: 1000, ...rt },
+      connect_authenticate_ping_ms: { connections: 200, ...connect },
       save_scene_into_volume: saving,
       mcp_get_scene_info_ms: mcp,
       engine_over_ssh: remote,
