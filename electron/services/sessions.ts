@@ -243,7 +243,6 @@ export class SessionManager {
     return this.exclusive(userId, () => this.doStop(userId, why));
   }
 
-
   async stopAll(why: StopReason): Promise<void> {
     await Promise.all([...this.sessions.values()].filter((s) => s.containerId && s.state !== 'stopped').map((s) => this.stop(s.userId, why)));
   }

@@ -36,3 +36,16 @@ describe('the typed emitter', () => {
     expect(heard).toEqual([1, 10, 20]);
   });
 });
+
+describe('a listener that throws', () => {
+  it('is reported, and neither the other listeners nor whoever emitted are stopped by it', () => {
+    const reported: unknown[] = [];
+    const e = new Emitter<number>((error) => reported.push(error));
+    const got: number[] = [];
+    e.on(() => { throw new Error('the tray broke'); });
+    e.on((n) => got.push(n));
+    expect(() => e.emit(7)).not.toThrow();
+    expect(got).toEqual([7]);
+    expect(reported).toEqual([expect.objectContaining({ message: 'the tray broke' })]);
+  });
+});
