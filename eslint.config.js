@@ -3,10 +3,47 @@ import js from '@eslint/js';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
-// The layering: renderer → shared ← electron/services ← electron.
-// Only electron/ (outside services/) may import Electron itself.
+// The layering: renderer → shared ← electron/services ← electron, and inside services one folder
+// per domain with its own rule (DOMAINS). Only electron/ (outside services/) may import Electron.
 const electronModule = { name: 'electron', message: 'Only electron/ (not services/) may import Electron.' };
 const nodeBuiltins = builtinModules.map((name) => ({ name, message: 'Node modules are for electron/ and its services only.' }));
+
+// The domains of electron/services, each a folder, and which other domains each may import (all
+// may import shared/). Lower domains know nothing of those above them: the engine knows no
+// sessions, sessions know no API, and only app/ wires everything together.
+const DOMAINS = {
+  storage: [],
+  engine: [],
+  secrets: [],
+  settings: ['storage'],
+  accounts: ['storage'],
+  blender: ['engine'],
+  sessions: ['engine', 'blender'],
+  files: ['engine', 'blender', 'sessions'],
+  api: ['accounts', 'settings', 'secrets', 'engine', 'blender', 'sessions', 'files'],
+  app: ['storage', 'engine', 'secrets', 'settings', 'accounts', 'blender', 'sessions', 'files', 'api'],
+};
+
+function domainRules() {
+  return Object.entries(DOMAINS).map(([domain, allowed]) => {
+    const forbidden = Object.keys(DOMAINS).filter((d) => d !== domain && !allowed.includes(d));
+    return {
+      files: [`electron/services/${domain}/**/*.ts`],
+      rules: {
+        'no-restricted-imports': ['error', {
+          paths: [electronModule],
+          patterns: [
+            { group: ['**/renderer/**'], message: 'services/ may import only services/ and shared/.' },
+            ...(forbidden.length ? [{
+              group: forbidden.flatMap((d) => [`../${d}/*`, `../../${d}/*`]),
+              message: `services/${domain}/ may import only ${allowed.length ? allowed.map((d) => `${d}/`).join(', ') + ' and ' : ''}shared/ (see DOMAINS in eslint.config.js).`,
+            }] : []),
+          ],
+        }],
+      },
+    };
+  });
+}
 
 export default tseslint.config(
   { ignores: ['node_modules/', 'out/', 'dist/', 'test-results/', 'playwright-report/', 'docker/'] },
@@ -20,19 +57,16 @@ export default tseslint.config(
     },
   },
   {
+    // The Electron glue (main, preload, window, tray…) may use Electron and the services, never the renderer's code.
     files: ['electron/**/*.ts'],
     ignores: ['electron/services/**'],
-    rules: { 'no-restricted-imports': 'off' },
-  },
-  {
-    files: ['electron/services/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', {
-        paths: [electronModule],
-        patterns: [{ group: ['**/renderer/**'], message: 'services/ may import only services/ and shared/.' }],
+        patterns: [{ group: ['**/renderer/**'], message: 'electron/ talks to the renderer through the preload API only.' }],
       }],
     },
   },
+  ...domainRules(),
   {
     files: ['shared/**/*.ts'],
     rules: {

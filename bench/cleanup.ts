@@ -1,5 +1,5 @@
-import type { Engine } from '../electron/services/engine';
-import { instanceLabels } from '../electron/services/naming';
+import type { Engine } from '../electron/services/engine/engine';
+import { instanceLabels } from '../electron/services/blender/naming';
 
 /** Removes everything a bench's panel instance made on the engine: containers, volumes, networks. */
 export async function removeInstance(engine: Engine, instance: string): Promise<void> {

@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { AccountService, type AccountsFile } from '../electron/services/accounts';
-import { BlenderClient } from '../electron/services/blender-client';
-import { MemoryStore } from '../electron/services/document-store';
-import { Engine } from '../electron/services/engine';
-import { PortAllocator } from '../electron/services/ports';
-import { SessionManager } from '../electron/services/sessions';
+import { AccountService, type AccountsFile } from '../electron/services/accounts/accounts';
+import { BlenderClient } from '../electron/services/blender/blender-client';
+import { MemoryStore } from '../electron/services/storage/document-store';
+import { Engine } from '../electron/services/engine/engine';
+import { PortAllocator } from '../electron/services/sessions/ports';
+import { SessionManager } from '../electron/services/sessions/sessions';
 import { DEFAULT_SETTINGS } from '../shared/settings';
 import { TestSshd } from '../test/support/sshd';
 import { pct, round } from './stats';

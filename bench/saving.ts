@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { BlenderClient } from '../electron/services/blender-client';
-import type { Engine } from '../electron/services/engine';
-import { waitForBlender } from '../electron/services/readiness';
+import { BlenderClient } from '../electron/services/blender/blender-client';
+import type { Engine } from '../electron/services/engine/engine';
+import { waitForBlender } from '../electron/services/blender/readiness';
 
 /**
  * Saving a scene into the person's volume (a new version, written beside its name, checked,

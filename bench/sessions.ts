@@ -1,12 +1,12 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
-import { AccountService, type AccountsFile } from '../electron/services/accounts';
-import { MemoryStore } from '../electron/services/document-store';
-import type { Engine } from '../electron/services/engine';
-import { instanceLabels } from '../electron/services/naming';
-import { PortAllocator } from '../electron/services/ports';
-import { SessionManager } from '../electron/services/sessions';
+import { AccountService, type AccountsFile } from '../electron/services/accounts/accounts';
+import { MemoryStore } from '../electron/services/storage/document-store';
+import type { Engine } from '../electron/services/engine/engine';
+import { instanceLabels } from '../electron/services/blender/naming';
+import { PortAllocator } from '../electron/services/sessions/ports';
+import { SessionManager } from '../electron/services/sessions/sessions';
 import { DEFAULT_SETTINGS } from '../shared/settings';
 import { rawFirstAnswer } from './raw';
 import { removeInstance } from './cleanup';

@@ -2,8 +2,8 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, realpathSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Engine } from '../electron/services/engine';
-import { instanceFor, instanceLabels } from '../electron/services/naming';
+import { Engine } from '../electron/services/engine/engine';
+import { instanceFor, instanceLabels } from '../electron/services/blender/naming';
 
 /** Starts the headless panel on a fresh data directory and hands its address to the tests. */
 export default async function setup() {

@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
-import { CONTENT_SECURITY_POLICY } from './services/csp';
-import { TRANSFER_PREFIX, type TransferRequest, type TransferResponse } from './services/files';
+import { CONTENT_SECURITY_POLICY } from './services/api/csp';
+import { TRANSFER_PREFIX, type TransferRequest, type TransferResponse } from './services/files/files';
 
 /** The panel's own origin in Electron: the renderer is served from here, and only this origin counts as the app. */
 export const APP_SCHEME = 'app';

@@ -1,6 +1,6 @@
 import type { IpcMain, IpcMainInvokeEvent, WebContents } from 'electron';
 import { METHOD_NAMES, type Reply } from '../shared/api';
-import type { ApiConnection, ApiServer } from './services/api-server';
+import type { ApiConnection, ApiServer } from './services/api/api-server';
 
 /**
  * The one place IPC enters main: every method gets a handler that checks the sender is our

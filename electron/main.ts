@@ -6,8 +6,8 @@ import { APP_ORIGIN, APP_SCHEME, APP_SCHEME_PRIVILEGES, appProtocolHandler } fro
 import { registerApi } from './ipc';
 import { appMenuTemplate } from './menu';
 import { quitSequence } from './quit';
-import { createApp, type App } from './services/app';
-import { SafeStorageSecretStore } from './services/safe-storage-secrets';
+import { createApp, type App } from './services/app/app';
+import { SafeStorageSecretStore } from './services/secrets/safe-storage-secrets';
 import { PanelTray } from './tray';
 import { blenderUiMatcher, createMainWindow, isAppUrl, isDevelopment } from './window';
 

@@ -1,5 +1,5 @@
 import type { BrowserWindowConstructorOptions, Session, WebContents } from 'electron';
-import { CONTENT_SECURITY_POLICY } from './services/csp';
+import { CONTENT_SECURITY_POLICY } from './services/api/csp';
 
 /** The renderer gets no Node, an isolated world, and the OS sandbox. */
 export function secureWebPreferences(preloadPath: string): BrowserWindowConstructorOptions['webPreferences'] {

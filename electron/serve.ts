@@ -9,9 +9,9 @@ import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { createApp, defaultDataDir } from './services/app';
-import { CONTENT_SECURITY_POLICY } from './services/csp';
-import { TRANSFER_PREFIX } from './services/files';
+import { createApp, defaultDataDir } from './services/app/app';
+import { CONTENT_SECURITY_POLICY } from './services/api/csp';
+import { TRANSFER_PREFIX } from './services/files/files';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..');

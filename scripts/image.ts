@@ -3,8 +3,8 @@
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Engine } from '../electron/services/engine';
-import { DEFAULT_BASE_IMAGE, DEFAULT_IMAGE, ensureBlenderImage } from '../electron/services/blender-image';
+import { Engine } from '../electron/services/engine/engine';
+import { DEFAULT_BASE_IMAGE, DEFAULT_IMAGE, ensureBlenderImage } from '../electron/services/blender/blender-image';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const image = process.env.BLENDER_LAB_IMAGE ?? DEFAULT_IMAGE;

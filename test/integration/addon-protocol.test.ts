@@ -1,7 +1,7 @@
 import net from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { BlenderClient } from '../../electron/services/blender-client';
-import { proofFor } from '../../electron/services/session-secret';
+import { BlenderClient } from '../../electron/services/blender/blender-client';
+import { proofFor } from '../../electron/services/blender/session-secret';
 import { RawConnection } from '../support/raw-addon';
 import { sharedBlender, testEngine } from '../support/blender';
 import { waitFor } from '../support/wait';

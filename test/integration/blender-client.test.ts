@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BlenderClient } from '../../electron/services/blender-client';
+import { BlenderClient } from '../../electron/services/blender/blender-client';
 import { sharedBlender, startBlender, testEngine, untilReady } from '../support/blender';
 import { waitFor } from '../support/wait';
 

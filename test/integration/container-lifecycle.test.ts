@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { BlenderClient } from '../../electron/services/blender-client';
-import { waitForUi } from '../../electron/services/readiness';
+import { BlenderClient } from '../../electron/services/blender/blender-client';
+import { waitForUi } from '../../electron/services/blender/readiness';
 import { IMAGE, TEST_LABELS, WINDOW_SIZE_CODE, launchBlender, publishedPorts, startBlender, testEngine, untilReady, type TestBlender } from '../support/blender';
 import { waitFor } from '../support/wait';
 

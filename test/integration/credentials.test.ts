@@ -4,7 +4,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CredentialService, KeytarSecretStore } from '../../electron/services/credentials';
+import { CredentialService, KeytarSecretStore } from '../../electron/services/secrets/credentials';
 
 // Integration keys in a real Secret Service (gnome-keyring in a private D-Bus session; npm test
 // runs the suite inside scripts/with-keyring.sh).

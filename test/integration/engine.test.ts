@@ -3,8 +3,8 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { DEFAULT_BASE_IMAGE, contextHash, ensureBlenderImage, CONTEXT_HASH_LABEL } from '../../electron/services/blender-image';
-import { Engine, type BuildProgress } from '../../electron/services/engine';
+import { DEFAULT_BASE_IMAGE, contextHash, ensureBlenderImage, CONTEXT_HASH_LABEL } from '../../electron/services/blender/blender-image';
+import { Engine, type BuildProgress } from '../../electron/services/engine/engine';
 import { IMAGE, TEST_LABELS, newSecret, testEngine } from '../support/blender';
 
 // The Docker wrapper against the real engine: what each failure looks like to the panel.

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { Engine, type ContainerEvent } from '../../electron/services/engine';
+import { Engine, type ContainerEvent } from '../../electron/services/engine/engine';
 import type { SessionState } from '../../shared/sessions';
 import { testEngine } from '../support/blender';
 import { Harness } from '../support/sessions-harness';

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { TransferTicket } from '../../shared/files';
-import type { TransferResponse } from '../../electron/services/files';
+import type { TransferResponse } from '../../electron/services/files/files';
 import { testEngine } from '../support/blender';
 import { Harness } from '../support/sessions-harness';
 

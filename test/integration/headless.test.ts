@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { instanceFor, instanceLabels } from '../../electron/services/naming';
+import { instanceFor, instanceLabels } from '../../electron/services/blender/naming';
 import { testEngine } from '../support/blender';
 
 // The headless panel as a browser and other local programs meet it: a real process on 127.0.0.1.

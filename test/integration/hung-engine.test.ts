@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { Engine } from '../../electron/services/engine';
+import { Engine } from '../../electron/services/engine/engine';
 import { testEngine } from '../support/blender';
 import { Harness } from '../support/sessions-harness';
 import { StallingProxy } from '../support/stalling-proxy';

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { screenTokenFor } from '../../electron/services/session-secret';
+import { screenTokenFor } from '../../electron/services/blender/session-secret';
 import WebSocket from 'ws';
 import type { User } from '../../shared/accounts';
-import { networkNameFor } from '../../electron/services/naming';
+import { networkNameFor } from '../../electron/services/blender/naming';
 import { testEngine } from '../support/blender';
 import { Harness } from '../support/sessions-harness';
 

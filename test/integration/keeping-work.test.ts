@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { User } from '../../shared/accounts';
-import { STOP_TIMEOUT_S } from '../../electron/services/sessions';
+import { STOP_TIMEOUT_S } from '../../electron/services/sessions/sessions';
 import { testEngine } from '../support/blender';
 import { Harness } from '../support/sessions-harness';
 import { waitFor } from '../support/wait';

@@ -1,6 +1,6 @@
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { BlenderClient } from '../../electron/services/blender-client';
+import { BlenderClient } from '../../electron/services/blender/blender-client';
 import type { StartProgress } from '../../shared/sessions';
 import { testEngine, WINDOW_SIZE_CODE } from '../support/blender';
 import { Harness } from '../support/sessions-harness';

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { execFileSync, spawn } from 'node:child_process';
 import type { StartProgress } from '../../shared/sessions';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { Engine } from '../../electron/services/engine';
+import { Engine } from '../../electron/services/engine/engine';
 import { testEngine } from '../support/blender';
 import { Harness } from '../support/sessions-harness';
 import { TestSshd } from '../support/sshd';

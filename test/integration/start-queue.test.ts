@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Engine } from '../../electron/services/engine';
-import { PortAllocator } from '../../electron/services/ports';
-import { SessionManager } from '../../electron/services/sessions';
+import type { Engine } from '../../electron/services/engine/engine';
+import { PortAllocator } from '../../electron/services/sessions/ports';
+import { SessionManager } from '../../electron/services/sessions/sessions';
 import type { SessionState } from '../../shared/sessions';
 import { testEngine } from '../support/blender';
 import { Harness } from '../support/sessions-harness';

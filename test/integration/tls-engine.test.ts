@@ -3,9 +3,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createApp } from '../../electron/services/app';
-import { BlenderClient } from '../../electron/services/blender-client';
-import { Engine, tlsFilesFrom } from '../../electron/services/engine';
+import { createApp } from '../../electron/services/app/app';
+import { BlenderClient } from '../../electron/services/blender/blender-client';
+import { Engine, tlsFilesFrom } from '../../electron/services/engine/engine';
 import { Harness } from '../support/sessions-harness';
 
 // A panel on an engine it reaches over the network: TLS only, with the engine this suite starts

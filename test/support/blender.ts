@@ -1,8 +1,8 @@
 import { afterAll, beforeAll } from 'vitest';
 import { randomBytes } from 'node:crypto';
-import { DEFAULT_IMAGE } from '../../electron/services/blender-image';
-import { Engine } from '../../electron/services/engine';
-import { waitForBlender } from '../../electron/services/readiness';
+import { DEFAULT_IMAGE } from '../../electron/services/blender/blender-image';
+import { Engine } from '../../electron/services/engine/engine';
+import { waitForBlender } from '../../electron/services/blender/readiness';
 
 export const IMAGE = process.env.BLENDER_LAB_IMAGE ?? DEFAULT_IMAGE;
 export const TEST_LABELS = { 'org.blender-lab.test': 'integration' };

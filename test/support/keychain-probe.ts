@@ -1,6 +1,6 @@
 // Run in a child process with a chosen D-Bus environment: tries the keychain once and prints
 // what the panel would report, as JSON.
-import { CredentialService, KeytarSecretStore } from '../../electron/services/credentials';
+import { CredentialService, KeytarSecretStore } from '../../electron/services/secrets/credentials';
 
 const service = new CredentialService(new KeytarSecretStore('blender-lab-probe'), 'probe');
 try {

@@ -3,8 +3,8 @@ import { chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from '
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import type { SshAccess } from '../../electron/services/engine';
-import { KnownHosts } from '../../electron/services/ssh/known-hosts';
+import type { SshAccess } from '../../electron/services/engine/engine';
+import { KnownHosts } from '../../electron/services/engine/ssh/known-hosts';
 import { waitFor } from './wait';
 
 /** The account the panel signs in as: allowed to use this machine's engine, nothing else. */

@@ -2,9 +2,9 @@ import { mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { AccountService, accountsFileSchema, type AccountsFile } from '../../electron/services/accounts';
-import { FileStore, MemoryStore } from '../../electron/services/document-store';
-import { hashPassword, verifyPassword } from '../../electron/services/password';
+import { AccountService, accountsFileSchema, type AccountsFile } from '../../electron/services/accounts/accounts';
+import { FileStore, MemoryStore } from '../../electron/services/storage/document-store';
+import { hashPassword, verifyPassword } from '../../electron/services/accounts/password';
 
 // A cheap scrypt cost keeps these tests quick; the production cost has its own test below.
 const cost = { N: 2 ** 10, r: 8, p: 1 };

@@ -1,16 +1,16 @@
-import { FileService } from '../../electron/services/files';
+import { FileService } from '../../electron/services/files/files';
 import { describe, expect, it, vi } from 'vitest';
-import { AccountService, type AccountsFile } from '../../electron/services/accounts';
-import { ApiServer, toErrorData } from '../../electron/services/api-server';
-import { ClipboardGuard, clipboardDigest } from '../../electron/services/clipboard-guard';
-import type { CredentialService } from '../../electron/services/credentials';
-import { MemoryStore } from '../../electron/services/document-store';
-import { McpTokenService, type McpTokensFile } from '../../electron/services/mcp-tokens';
-import { Engine } from '../../electron/services/engine';
-import { PortAllocator } from '../../electron/services/ports';
-import { EngineControl } from '../../electron/services/engine-control';
-import { SessionManager } from '../../electron/services/sessions';
-import { SettingsService } from '../../electron/services/settings';
+import { AccountService, type AccountsFile } from '../../electron/services/accounts/accounts';
+import { ApiServer, toErrorData } from '../../electron/services/api/api-server';
+import { ClipboardGuard, clipboardDigest } from '../../electron/services/api/clipboard-guard';
+import type { CredentialService } from '../../electron/services/secrets/credentials';
+import { MemoryStore } from '../../electron/services/storage/document-store';
+import { McpTokenService, type McpTokensFile } from '../../electron/services/accounts/mcp-tokens';
+import { Engine } from '../../electron/services/engine/engine';
+import { PortAllocator } from '../../electron/services/sessions/ports';
+import { EngineControl } from '../../electron/services/sessions/engine-control';
+import { SessionManager } from '../../electron/services/sessions/sessions';
+import { SettingsService } from '../../electron/services/settings/settings';
 import { DEFAULT_SETTINGS, type Settings } from '../../shared/settings';
 
 // What each bad call gets from the API, before anything reaches Docker (none is needed here).

@@ -2,10 +2,10 @@ import { mkdtempSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'n
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { TransferResponse } from '../../electron/services/files';
+import type { TransferResponse } from '../../electron/services/files/files';
 import { appProtocolHandler } from '../../electron/app-protocol';
 import { appMenuTemplate } from '../../electron/menu';
-import { SafeStorageSecretStore, type Encryptor } from '../../electron/services/safe-storage-secrets';
+import { SafeStorageSecretStore, type Encryptor } from '../../electron/services/secrets/safe-storage-secrets';
 
 const roles = (template: ReturnType<typeof appMenuTemplate>): string[] =>
   template.flatMap((item) => [item.role as string, ...((item.submenu as { role?: string }[] | undefined) ?? []).map((i) => i.role as string)]).filter(Boolean);

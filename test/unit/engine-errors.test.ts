@@ -2,8 +2,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { toEngineError } from '../../electron/services/engine-errors';
-import { demultiplex, dockerOptions, tlsFilesFrom } from '../../electron/services/engine';
+import { toEngineError } from '../../electron/services/engine/engine-errors';
+import { demultiplex, dockerOptions, tlsFilesFrom } from '../../electron/services/engine/engine';
 
 // Failures the real engine cannot be made to produce on demand (OOM, permission on the socket).
 describe('toEngineError', () => {

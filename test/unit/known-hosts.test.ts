@@ -4,8 +4,8 @@ import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { KnownHosts, presentedKey } from '../../electron/services/ssh/known-hosts';
-import { parseSshEndpoint } from '../../electron/services/ssh/ssh-link';
+import { KnownHosts, presentedKey } from '../../electron/services/engine/ssh/known-hosts';
+import { parseSshEndpoint } from '../../electron/services/engine/ssh/ssh-link';
 
 /** A public key blob as a server sends it: a length-prefixed type, then key bytes. */
 function keyBlob(type = 'ssh-ed25519'): Buffer {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { MemoryStore } from '../../electron/services/document-store';
-import { McpTokenService, type McpTokensFile } from '../../electron/services/mcp-tokens';
+import { MemoryStore } from '../../electron/services/storage/document-store';
+import { McpTokenService, type McpTokensFile } from '../../electron/services/accounts/mcp-tokens';
 
 // A token forgotten on a laptop stops working by itself.
 describe('AI-client tokens', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { containerNameFor, slugOf, volumeNameFor } from '../../electron/services/naming';
+import { containerNameFor, slugOf, volumeNameFor } from '../../electron/services/blender/naming';
 
 describe('Docker names for users', () => {
   it.each([

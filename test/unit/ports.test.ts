@@ -1,6 +1,6 @@
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { isPortFree, PortAllocator } from '../../electron/services/ports';
+import { isPortFree, PortAllocator } from '../../electron/services/sessions/ports';
 
 // Real sockets on 127.0.0.1, in a range of its own.
 const held: net.Server[] = [];

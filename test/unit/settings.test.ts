@@ -2,9 +2,9 @@ import { mkdtemp, readdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { FileStore, MemoryStore } from '../../electron/services/document-store';
-import { checkEndpoint, tlsFilesFrom } from '../../electron/services/engine';
-import { SettingsService } from '../../electron/services/settings';
+import { FileStore, MemoryStore } from '../../electron/services/storage/document-store';
+import { checkEndpoint, tlsFilesFrom } from '../../electron/services/engine/engine';
+import { SettingsService } from '../../electron/services/settings/settings';
 import { DEFAULT_SETTINGS, settingsSchema, type Settings } from '../../shared/settings';
 
 const fresh = () => new SettingsService(new MemoryStore<Settings>(DEFAULT_SETTINGS));

@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { AccountService, type AccountsFile } from '../../electron/services/accounts';
-import { MemoryStore } from '../../electron/services/document-store';
-import type { Ended } from '../../electron/services/sign-ins';
+import { AccountService, type AccountsFile } from '../../electron/services/accounts/accounts';
+import { MemoryStore } from '../../electron/services/storage/document-store';
+import type { Ended } from '../../electron/services/accounts/sign-ins';
 
 // When a sign-in ends without the person pressing Sign out, and who is told.
 const cost = { N: 2 ** 10, r: 8, p: 1 };

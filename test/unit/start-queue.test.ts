@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { StartQueue } from '../../electron/services/start-queue';
+import { StartQueue } from '../../electron/services/sessions/start-queue';
 
 describe('the start queue', () => {
   it('lets `limit` boot at once and the rest in order of arrival, telling each their place', async () => {

@@ -1,8 +1,8 @@
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { extract } from 'tar-stream';
-import { readStdout } from '../../electron/services/exec-output';
-import { firstFileOf, readFirstFile, tarOneFile, tarOneFileStream } from '../../electron/services/tar';
+import { readStdout } from '../../electron/services/engine/exec-output';
+import { firstFileOf, readFirstFile, tarOneFile, tarOneFileStream } from '../../electron/services/engine/tar';
 
 const GiB = 1024 ** 3;
 

@@ -1,0 +1,208 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { z } from 'zod';
+import type { User } from '../../../shared/accounts';
+import type { Method, Reply } from '../../../shared/api';
+import { AppError } from '../../../shared/errors';
+import type { McpCall } from '../../../shared/mcp';
+import type { StartStep } from '../../../shared/sessions';
+import type { ApiServer } from './api-server';
+import type { McpTokenService } from '../accounts/mcp-tokens';
+
+export interface McpEndpointDeps {
+  api: ApiServer;
+  tokens: McpTokenService;
+  userOf: (userId: string) => User | null;
+  log?: (message: string) => void;
+}
+
+/** Requests larger than this are refused before parsing (Python code is at most 1 MiB of one). */
+const MAX_BODY_BYTES = 4 * 1024 * 1024;
+const START_STEPS: StartStep[] = ['image', 'volume', 'container', 'queue', 'booting', 'ui', 'addon', 'scene', 'ready'];
+
+/**
+ * The AI clients' way in: one Streamable HTTP MCP endpoint on 127.0.0.1. Every request names its
+ * person by a personal access token; every tool acts on that person's Blender only, through the
+ * same handler table (and so the same rights and validation) as the panel's own calls.
+ */
+export class McpEndpoint {
+  private server: http.Server | null = null;
+  private origins = new Set<string>();
+
+  constructor(private readonly deps: McpEndpointDeps) {}
+
+  /** Listens on 127.0.0.1:`port` (0: any free port); a taken port is a clear PORT_TAKEN. */
+  async listen(port: number): Promise<number> {
+    const server = http.createServer((req, res) => void this.serve(req, res));
+    server.on('clientError', (_error, socket) => socket.destroy());
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', (error: NodeJS.ErrnoException) =>
+        reject(error.code === 'EADDRINUSE' ? new AppError('PORT_TAKEN', `The AI clients' port ${port} is taken by another program: choose another mcpPort in Settings`) : error),
+      );
+      server.listen(port, '127.0.0.1', () => resolve());
+    });
+    this.server = server;
+    return this.port()!;
+  }
+
+  /** Origins (besides none at all) a request may come from: the panel's own. */
+  allowOrigins(origins: string[]): void {
+    this.origins = new Set(origins);
+  }
+
+  url(): string | null {
+    const port = this.port();
+    return port ? `http://127.0.0.1:${port}/mcp` : null;
+  }
+
+  async close(): Promise<void> {
+    const server = this.server;
+    this.server = null;
+    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  private port(): number | null {
+    return this.server ? (this.server.address() as AddressInfo).port : null;
+  }
+
+  private async serve(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const deny = (status: number, message: string, extra: Record<string, string> = {}): void => {
+      res.writeHead(status, { 'Content-Type': 'application/json', ...extra }).end(JSON.stringify({ jsonrpc: '2.0', error: { code: -32000, message }, id: null }));
+    };
+    try {
+      const port = this.port();
+      if (req.headers.host !== `127.0.0.1:${port}` && req.headers.host !== `localhost:${port}`) return deny(403, 'Host must be 127.0.0.1 or localhost');
+      if (req.headers.origin !== undefined && !this.origins.has(req.headers.origin)) return deny(403, 'Requests from web pages are not accepted');
+      if (new URL(req.url ?? '/', 'http://x').pathname !== '/mcp') return deny(404, 'The endpoint is /mcp');
+      const presented = /^Bearer (\S+)$/.exec(req.headers.authorization ?? '')?.[1];
+      const owner = presented ? this.deps.tokens.use(presented) : null;
+      const person = owner ? this.deps.userOf(owner.userId) : null;
+      if (!owner || !person || person.disabled) {
+        return deny(401, 'A valid personal access token is required (Authorization: Bearer …); create one on the panel\'s AI clients page', { 'WWW-Authenticate': 'Bearer' });
+      }
+      if (req.method !== 'POST') return deny(405, 'This endpoint answers POST requests only', { Allow: 'POST' });
+      const body = await readJson(req);
+      if (body === undefined) return deny(400, `The request must be JSON of at most ${MAX_BODY_BYTES / 1024 / 1024} MiB`);
+
+      // Stateless: a server and transport for this request alone, bound to the token's owner.
+      const server = this.serverFor(person, owner.name);
+      const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: false });
+      res.on('close', () => {
+        void transport.close();
+        void server.close();
+      });
+      await server.connect(transport);
+      await transport.handleRequest(req, res, body);
+    } catch (error) {
+      this.deps.log?.(`an AI client's request failed: ${(error as Error).message}`);
+      if (!res.headersSent) deny(500, 'The request could not be handled');
+      else res.end();
+    }
+  }
+
+  private serverFor(person: User, tokenName: string): McpServer {
+    const server = new McpServer({ name: 'blender-lab', version: '1.0.0' });
+    const call = async (tool: string, method: Method, input: object, shape: (value: never) => CallToolResult, progress?: (message: string, step: StartStep) => void) => {
+      const reply = (await this.deps.api.callFor(person, method, input, (p) => progress?.(p.message, p.step))) as Reply<Method>;
+      const result = reply.ok ? shape(reply.value as never) : failure(reply.error.code, reply.error.message);
+      this.deps.api.sendTo(person.id, 'mcp.call', historyEntry(tokenName, tool, result));
+      return result;
+    };
+
+    server.registerTool(
+      'get_scene_info',
+      { description: 'Name, objects (name, type, location) and material count of the scene in your Blender.', inputSchema: {} },
+      () => call('get_scene_info', 'blender.sceneInfo', {}, json),
+    );
+    server.registerTool(
+      'get_object_info',
+      { description: 'Location, rotation, scale, visibility, materials and (for meshes) bounding box and counts of one object.', inputSchema: { object_name: z.string().describe('The object\'s name') } },
+      ({ object_name }) => call('get_object_info', 'blender.objectInfo', { name: object_name }, json),
+    );
+    server.registerTool(
+      'execute_blender_code',
+      { description: 'Runs Python in your Blender (bpy is imported) and returns what it printed.', inputSchema: { code: z.string().describe('Python code to run') } },
+      ({ code }) => call('execute_blender_code', 'blender.run', { code }, (value: { output: string }) => ({ content: [{ type: 'text', text: value.output }] })),
+    );
+    server.registerTool(
+      'get_viewport_screenshot',
+      { description: 'A PNG image of the 3D viewport of your Blender.', inputSchema: { max_size: z.number().int().min(16).max(4096).optional().describe('Longest side in pixels (default 800)') } },
+      ({ max_size }) =>
+        call('get_viewport_screenshot', 'blender.screenshot', max_size === undefined ? { maxSize: 800 } : { maxSize: max_size }, (shot: { image_base64: string }) => ({
+          content: [{ type: 'image', data: shot.image_base64, mimeType: 'image/png' }],
+        })),
+    );
+    server.registerTool(
+      'get_session_status',
+      { description: 'Whether your Blender is running (state, since when, last activity).', inputSchema: {} },
+      () =>
+        call('get_session_status', 'session.mine', {}, (view: { state: string; startedAt: string | null; lastActivityAt: string | null; reason: string | null } | null) =>
+          json(view ? { state: view.state, startedAt: view.startedAt, lastActivityAt: view.lastActivityAt, reason: view.reason } : { state: 'stopped' }),
+        ),
+    );
+    server.registerTool(
+      'start_blender',
+      { description: 'Starts your Blender (with your saved work) if it is not running, reporting progress.', inputSchema: {} },
+      (_args, extra) => {
+        const token = extra._meta?.progressToken;
+        const progress = (message: string, step: StartStep) => {
+          if (token === undefined) return;
+          void extra.sendNotification({ method: 'notifications/progress', params: { progressToken: token, progress: START_STEPS.indexOf(step) + 1, total: START_STEPS.length, message } }).catch(() => {});
+        };
+        return call('start_blender', 'session.start', {}, (view: { state: string }) => ({ content: [{ type: 'text', text: `Your Blender is ${view.state}.` }] }), progress);
+      },
+    );
+    return server;
+  }
+}
+
+function json(value: unknown): CallToolResult {
+  return { content: [{ type: 'text', text: JSON.stringify(value, null, 2) }] };
+}
+
+function failure(code: string, message: string): CallToolResult {
+  const text = code === 'SESSION_NOT_READY' ? 'Your Blender is not running. Call start_blender to start it, then try again.' : message;
+  return { isError: true, content: [{ type: 'text', text }] };
+}
+
+function historyEntry(tokenName: string, tool: string, result: CallToolResult): McpCall {
+  const first = result.content[0];
+  const entry: McpCall['result'] = result.isError
+    ? { kind: 'error', message: first?.type === 'text' ? first.text : 'failed' }
+    : first?.type === 'image'
+      ? { kind: 'image', base64: first.data, ...pngSize(first.data) }
+      : { kind: 'text', value: first?.type === 'text' ? first.text : '' };
+  return { tokenName, tool, ok: !result.isError, result: entry };
+}
+
+/** Width and height from a PNG's header. */
+function pngSize(base64: string): { width: number; height: number } {
+  const head = Buffer.from(base64.slice(0, 48), 'base64');
+  return head.length >= 24 ? { width: head.readUInt32BE(16), height: head.readUInt32BE(20) } : { width: 0, height: 0 };
+}
+
+/** The parsed body, or undefined when it is too large or not JSON. */
+function readJson(req: http.IncomingMessage): Promise<unknown> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) {
+        resolve(undefined);
+        req.destroy();
+      } else chunks.push(chunk);
+    });
+    req.on('end', () => {
+      try {
+        resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')));
+      } catch {
+        resolve(undefined);
+      }
+    });
+    req.on('error', () => resolve(undefined));
+  });
+}
