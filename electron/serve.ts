@@ -11,6 +11,7 @@ import { parseArgs } from 'node:util';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { createApp, defaultDataDir } from './services/app/app';
 import { CONTENT_SECURITY_POLICY } from './services/api/csp';
+import { bodyText } from './services/api/http-body';
 import { TRANSFER_PREFIX } from './services/files/files';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -100,7 +101,7 @@ async function main() {
       return;
     }
     if (req.method === 'POST' && url.pathname === '/access') {
-      if (!isToken(await readBody(req, 256))) {
+      if (!isToken((await bodyText(req, 256)) ?? '')) {
         res.writeHead(403, security).end('wrong token');
         return;
       }
@@ -228,18 +229,6 @@ function parseMessage(text: string): { id?: unknown; method?: unknown; input?: u
   return message as { id?: unknown; method?: unknown; input?: unknown };
 }
 
-/** At most `limit` characters of the body; a longer or aborted body settles with what came, never hangs. */
-function readBody(req: http.IncomingMessage, limit: number): Promise<string> {
-  return new Promise((resolve) => {
-    let body = '';
-    req.on('data', (chunk: Buffer) => {
-      if (body.length <= limit) body += chunk.toString('utf8');
-    });
-    req.on('end', () => resolve(body));
-    req.on('close', () => resolve(body));
-    req.on('error', () => resolve(body));
-  });
-}
 
 main().catch((error) => {
   console.error(`[blender-lab] could not start: ${(error as Error).message}`);

@@ -1,7 +1,8 @@
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { extract } from 'tar-stream';
-import { readStdout } from '../../electron/services/engine/exec-output';
+import Docker from 'dockerode';
+import { readStdout, type Demux } from '../../electron/services/engine/exec-output';
 import { firstFileOf, readFirstFile, tarOneFile, tarOneFileStream } from '../../electron/services/engine/tar';
 
 const GiB = 1024 ** 3;
@@ -54,13 +55,15 @@ describe('tar archives of one file', () => {
 });
 
 describe('what a command printed', () => {
+  const modem = new Docker({ socketPath: '/nonexistent.sock' }).modem;
+  const demux: Demux = (from, out, err) => modem.demuxStream(from, out, err);
   it('keeps stdout only, however the frames are cut', async () => {
-    expect(await readStdout(Readable.from(frames([1, 'out 1\n'], [2, 'err\n'], [1, 'out 2\n'])))).toBe('out 1\nout 2\n');
+    expect(await readStdout(Readable.from(frames([1, 'out 1\n'], [2, 'err\n'], [1, 'out 2\n'])), demux)).toBe('out 1\nout 2\n');
   });
 
   it('stops reading beyond the limit, with a clear error', async () => {
     const endless = Readable.from((async function* () { for (;;) yield* frames([1, 'y\n'.repeat(1000)]); })());
-    await expect(readStdout(endless, 64 * 1024, 'yes')).rejects.toMatchObject({ message: 'yes printed more than 64 KiB; the panel stopped reading it' });
+    await expect(readStdout(endless, demux, 64 * 1024, 'yes')).rejects.toMatchObject({ message: 'yes printed more than 64 KiB; the panel stopped reading it' });
     expect(endless.destroyed).toBe(true);
   });
 });

@@ -11,6 +11,7 @@ import type { McpCall } from '../../../shared/mcp';
 import type { StartStep } from '../../../shared/sessions';
 import type { ApiServer } from './api-server';
 import type { McpTokenService } from '../accounts/mcp-tokens';
+import { bodyText } from './http-body';
 
 export interface McpEndpointDeps {
   api: ApiServer;
@@ -185,24 +186,11 @@ function pngSize(base64: string): { width: number; height: number } {
 }
 
 /** The parsed body, or undefined when it is too large or not JSON. */
-function readJson(req: http.IncomingMessage): Promise<unknown> {
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        resolve(undefined);
-        req.destroy();
-      } else chunks.push(chunk);
-    });
-    req.on('end', () => {
-      try {
-        resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')));
-      } catch {
-        resolve(undefined);
-      }
-    });
-    req.on('error', () => resolve(undefined));
-  });
+async function readJson(req: http.IncomingMessage): Promise<unknown> {
+  const text = await bodyText(req, MAX_BODY_BYTES);
+  try {
+    return text === null ? undefined : JSON.parse(text);
+  } catch {
+    return undefined;
+  }
 }

@@ -502,7 +502,7 @@ export class Engine {
       const exec = await this.docker.getContainer(id).exec({ Cmd: cmd, AttachStdout: true, AttachStderr: true, Tty: false, Env, WorkingDir: '/', abortSignal });
       const stream = await exec.start({ hijack: true, stdin: false, abortSignal });
       abortSignal.addEventListener('abort', () => (stream as unknown as { destroy(): void }).destroy(), { once: true });
-      const stdout = await readStdout(stream, opts.maxBytes, `${cmd[0]} in ${id.slice(0, 12)}`);
+      const stdout = await readStdout(stream, (from, out, err) => this.docker.modem.demuxStream(from, out, err), opts.maxBytes, `${cmd[0]} in ${id.slice(0, 12)}`);
       const { ExitCode } = await exec.inspect({ abortSignal });
       return { exitCode: ExitCode ?? -1, stdout };
     }, { 404: stopped, 409: stopped }, EXEC_DEADLINES * this.deadlineMs);
@@ -650,8 +650,8 @@ function labelFilter(labels: Record<string, string>): string[] {
   return Object.entries(labels).map(([k, v]) => `${k}=${v}`);
 }
 
-/** Non-TTY logs come as frames: [stream, 0, 0, 0, size(4 bytes BE)] + payload; `only` keeps one stream (1 stdout, 2 stderr). */
-export function demultiplex(raw: Buffer, only?: 1 | 2): string {
+/** Non-TTY logs come as frames: [stream, 0, 0, 0, size(4 bytes BE)] + payload; stdout and stderr stay interleaved as written. */
+export function demultiplex(raw: Buffer): string {
   const parts: Buffer[] = [];
   let offset = 0;
   while (offset + 8 <= raw.length) {
@@ -660,12 +660,11 @@ export function demultiplex(raw: Buffer, only?: 1 | 2): string {
     if (kind > 2 || raw[offset + 1] !== 0 || raw[offset + 2] !== 0 || raw[offset + 3] !== 0) {
       return raw.toString('utf8'); // not multiplexed (a TTY container)
     }
-    if (only === undefined || kind === only) parts.push(raw.subarray(offset + 8, offset + 8 + size));
+    parts.push(raw.subarray(offset + 8, offset + 8 + size));
     offset += 8 + size;
   }
   return Buffer.concat(parts).toString('utf8');
 }
-
 
 const toNumber = (ip: string) => ip.split('.').reduce((n, part) => n * 256 + Number(part), 0);
 const toIp = (n: number) => [24, 16, 8, 0].map((shift) => Math.floor(n / 2 ** shift) % 256).join('.');

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { create as contentDisposition } from 'content-disposition';
 import { AppError, ERROR_CODES, type ErrorCode } from '../../../shared/errors';
 import { baseName, checkName, describeBytes, homePath, parentOf, type FolderListing, type TransferTicket } from '../../../shared/files';
 import type { Settings } from '../../../shared/settings';
@@ -161,7 +162,7 @@ export class FileService {
     const name = kind === 'folder' ? `${baseName(ticket.path) || 'home'}.tar` : baseName(ticket.path);
     const headers: Record<string, string> = {
       'Content-Type': kind === 'folder' ? 'application/x-tar' : 'application/octet-stream',
-      'Content-Disposition': `attachment; filename="${name.replace(/[^\x20-\x7e]|["\\]/g, '_')}"; filename*=UTF-8''${encodeURIComponent(name)}`,
+      'Content-Disposition': contentDisposition(name),
     };
     if (kind === 'folder') return { status: 200, headers, body: archive };
     // The size is the engine's tar header, written from the file system itself.
