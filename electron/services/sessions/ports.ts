@@ -63,10 +63,6 @@ export class PortAllocator {
     this.owners.delete(owner);
   }
 
-  held(owner: string): PortPair | null {
-    return this.owners.get(owner) ?? null;
-  }
-
   private taken(pair: PortPair): boolean {
     for (const p of this.owners.values()) if (p.addon === pair.addon || p.ui === pair.ui) return true;
     return false;

@@ -92,7 +92,8 @@ export interface StartOptions {
 
 const cancelled = () => new AppError('START_CANCELLED', 'The sign-in ended before Blender was ready, so it was stopped');
 
-const STOP_WORDS: Record<StopReason, string> = {
+/** What a stopped session says, by why it stopped (shown to its person and in the admin view). */
+const STOP_MESSAGES: Record<StopReason, string> = {
   'sign-out': 'Signed out',
   idle: 'Stopped after being idle',
   admin: 'Stopped by an administrator',
@@ -169,7 +170,7 @@ export class SessionManager {
       return save && !save.ok ? [{ username, message: save.message }] : [];
     });
     await this.stopFollowing();
-    for (const s of this.sessions.values()) this.release(s, { containerId: null, ...(isActive(s.state) ? { state: 'stopped' as const, reason: STOP_WORDS['engine-change'] } : {}) });
+    for (const s of this.sessions.values()) this.release(s, { containerId: null, ...(isActive(s.state) ? { state: 'stopped' as const, reason: STOP_MESSAGES['engine-change'] } : {}) });
     this.abort = new AbortController();
     return failures;
   }
@@ -640,7 +641,7 @@ export class SessionManager {
     if (!s) return null;
     const running = s.containerId ? (await this.deps.engine.inspectContainer(s.containerId))?.running : false;
     if (!running) {
-      if (isActive(s.state)) this.release(s, { state: 'stopped', reason: STOP_WORDS[why] });
+      if (isActive(s.state)) this.release(s, { state: 'stopped', reason: STOP_MESSAGES[why] });
       return this.view(s);
     }
     this.update(s, { state: 'stopping' });
@@ -653,7 +654,7 @@ export class SessionManager {
       this.release(s, { state: 'failed', reason: `Blender could not be stopped: ${(error as Error).message}`, lastSave });
       throw error;
     }
-    this.release(s, { state: 'stopped', reason: STOP_WORDS[why], lastSave });
+    this.release(s, { state: 'stopped', reason: STOP_MESSAGES[why], lastSave });
     this.stopped.emit({ userId, why });
     return this.view(s);
   }
@@ -817,7 +818,7 @@ export class SessionManager {
       for (const userId of running) {
         const s = this.sessions.get(userId);
         if (!s || isActive(s.state)) continue;
-        this.update(s, { reason: STOP_WORDS.engine, endedOutsideAt: null });
+        this.update(s, { reason: STOP_MESSAGES.engine, endedOutsideAt: null });
         this.log(`${s.username}'s Blender was stopped by the engine restart`);
         this.stopped.emit({ userId, why: 'engine' });
       }
