@@ -3,7 +3,7 @@
 Anyone on the machine can reach the published port. websockify starts a process for every
 connection before it looks at the token, so a few hundred idle connections would use up the
 container's process limit and take Blender's own threads with them. This gate, one process and
-one thread, reads each request's head first (in a few seconds, a few KiB): the screen's WebSocket
+one thread, reads each request's head first (within 30 s, at most 8 KiB): the screen's WebSocket
 goes on to websockify (on 127.0.0.1 only) only with the session's secret, and at most a few at
 once; noVNC's files are served here. Connections still sending their head are capped too, the
 oldest closed first, so strangers holding connections open cannot keep the panel out.
@@ -18,7 +18,9 @@ import urllib.parse
 
 WEB_ROOT = os.path.realpath("/usr/share/novnc")
 BACKEND = ("127.0.0.1", 3001)
-HEAD_DEADLINE_S = 5.0
+# Long enough for a connection a browser opens ahead of its request (it may wait seconds before
+# using it); the cap on waiting connections, not this, is what keeps strangers from using them up.
+HEAD_DEADLINE_S = 30.0
 HEAD_MAX_BYTES = 8192
 MAX_PENDING = 64
 MAX_STREAMS = 8

@@ -29,6 +29,8 @@ export const BLENDER_UID = 1000;
  * tens of MB takes seconds here; two minutes leaves room for far larger ones on slow disks.
  */
 export const STOP_TIMEOUT_S = 120;
+/** A container held for its turn, or not yet let in, holds no work: how long its stop may take. */
+const HELD_STOP_TIMEOUT_S = 1;
 /** CPU weights (Docker's cpu-shares): booting, and once ready. */
 const BOOT_CPU_SHARES = 262144;
 const ORDINARY_CPU_SHARES = 1024;
@@ -489,7 +491,9 @@ export class SessionManager {
     if (letIn) {
       await this.doStop(s.userId, 'sign-out').catch((e) => this.log(`stopping ${s.username}'s cancelled start failed: ${(e as Error).message}`));
     } else if (s.containerId) {
-      await this.deps.engine.stopContainer(s.containerId, 5).catch(() => {});
+      // Nothing of the person's runs in it yet: a second is enough even for an entrypoint still
+      // starting its display, which has not set its trap yet and ends only when killed.
+      await this.deps.engine.stopContainer(s.containerId, HELD_STOP_TIMEOUT_S).catch(() => {});
     }
     this.release(s, { state: 'stopped', reason: error.message });
     return error;
