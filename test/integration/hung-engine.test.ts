@@ -21,7 +21,8 @@ afterEach(async () => {
 async function throughProxy(): Promise<{ harness: Harness; proxy: StallingProxy }> {
   proxy = await new StallingProxy().listen();
   const slow = Engine.connect(proxy.endpoint);
-  slow.deadlineMs = 1_500;
+  // Short enough for a quick test, long enough that a busy engine answering in time is never taken for a hung one.
+  slow.deadlineMs = 3_000;
   h = await new Harness(engine, {}, { engine: slow }).init();
   return { harness: h, proxy };
 }
@@ -39,8 +40,8 @@ describe('a Docker engine that stops answering', () => {
     const ann = await harness.window('ann', password);
     proxy.stall(/^POST \S*\/exec\/[^/]+\/start/);
     const listing = await elapsed(ann.call('files.list', { path: '' }));
-    expect(listing).toMatchObject({ ok: false, code: 'DOCKER_TIMEOUT', message: expect.stringMatching(/^Docker did not answer within 6 s when asked to run \/usr\/bin\/python3 in [0-9a-f]{12}$/) });
-    expect(listing.ms).toBeLessThan(20_000);
+    expect(listing).toMatchObject({ ok: false, code: 'DOCKER_TIMEOUT', message: expect.stringMatching(/^Docker did not answer within 12 s when asked to run \/usr\/bin\/python3 in [0-9a-f]{12}$/) });
+    expect(listing.ms).toBeLessThan(30_000);
   });
 
   it('ends a sign-out in bounded time, saying what hung, when the engine does not answer', async () => {
@@ -50,7 +51,7 @@ describe('a Docker engine that stops answering', () => {
     const id = (await engine.inspectContainer(harness.sessions.get(user.id)!.containerName))!.id;
     proxy.stall(new RegExp(`^GET \\S*/containers/${id}/json`));
     const signOut = await elapsed(ann.call('auth.signOut'));
-    expect(signOut).toMatchObject({ ok: false, code: 'DOCKER_TIMEOUT', message: `Docker did not answer within 2 s when asked to inspect container ${id}` });
+    expect(signOut).toMatchObject({ ok: false, code: 'DOCKER_TIMEOUT', message: `Docker did not answer within 3 s when asked to inspect container ${id}` });
     expect(signOut.ms).toBeLessThan(10_000);
     expect(ann.connection.token).toBeNull(); // signed out all the same
   });
