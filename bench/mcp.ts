@@ -15,7 +15,7 @@ import { PortAllocator } from '../electron/services/sessions/ports';
 import { SessionManager } from '../electron/services/sessions/sessions';
 import { SettingsService } from '../electron/services/settings/settings';
 import { DEFAULT_SETTINGS, type Settings } from '../shared/settings';
-import { pct, round } from './stats';
+import { pct, round, sessionSecret } from './stats';
 import { removeInstance } from './cleanup';
 
 
@@ -35,7 +35,7 @@ export async function benchMcp(engine: Engine, image: string, calls: number) {
   await endpoint.listen(0);
   const client = new Client({ name: 'bench', version: '1.0.0' });
   await client.connect(new StreamableHTTPClientTransport(new URL(endpoint.url()!), { requestInit: { headers: { Authorization: `Bearer ${token}` } } }));
-  const secret = new URL(sessions.uiAddress(user.id)!).hash.split('token=')[1]!;
+  const secret = await sessionSecret(engine, session.containerName);
   const direct = new BlenderClient({ port: session.ports!.addon, secret });
   try {
     for (let i = 0; i < 30; i++) {

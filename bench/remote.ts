@@ -8,7 +8,7 @@ import { PortAllocator } from '../electron/services/sessions/ports';
 import { SessionManager } from '../electron/services/sessions/sessions';
 import { DEFAULT_SETTINGS } from '../shared/settings';
 import { TestSshd } from '../test/support/sshd';
-import { pct, round } from './stats';
+import { pct, round, sessionSecret } from './stats';
 import { removeInstance } from './cleanup';
 
 const spread = (xs: number[]) => ({ p50: round(pct(xs, 50)), p99: round(pct(xs, 99)) });
@@ -50,7 +50,7 @@ export async function benchRemote(local: Engine, image: string, calls: number) {
     const signInStarted = performance.now();
     const session = await sessions.start(user);
     const signInMs = Math.round(performance.now() - signInStarted);
-    const secret = new URL(sessions.uiAddress(user.id)!).hash.split('token=')[1]!;
+    const secret = await sessionSecret(engine, session.containerName);
     const published = (await engine.inspectContainer(session.containerName))!.ports[9876]!;
     const throughTunnel = new BlenderClient({ port: session.ports!.addon, secret });
     const straight = new BlenderClient({ port: published, secret });
