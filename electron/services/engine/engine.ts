@@ -462,22 +462,20 @@ export class Engine {
   }
 
   private async makeNetwork(name: string, labels: Record<string, string>, pool: string, abortSignal: AbortSignal): Promise<void> {
-    {
-      const existing = await this.docker.listNetworks({ abortSignal });
-      if (existing.some((n) => n.Name === name)) return;
-      const taken = existing.flatMap((n) => (n.IPAM?.Config ?? []).map((c) => c.Subnet ?? '')).filter(Boolean);
-      for (const subnet of smallSubnets(pool)) {
-        if (taken.some((t) => overlaps(t, subnet))) continue;
-        try {
-          await this.docker.createNetwork({ Name: name, Driver: 'bridge', Labels: labels, CheckDuplicate: true, IPAM: { Driver: 'default', Config: [{ Subnet: subnet }] }, abortSignal } as Docker.NetworkCreateOptions);
-          return;
-        } catch (error) {
-          // Taken meanwhile by another panel sharing the engine: the next one.
-          if (!/overlap/i.test(String((error as Error).message))) throw error;
-        }
+    const existing = await this.docker.listNetworks({ abortSignal });
+    if (existing.some((n) => n.Name === name)) return;
+    const taken = existing.flatMap((n) => (n.IPAM?.Config ?? []).map((c) => c.Subnet ?? '')).filter(Boolean);
+    for (const subnet of smallSubnets(pool)) {
+      if (taken.some((t) => overlaps(t, subnet))) continue;
+      try {
+        await this.docker.createNetwork({ Name: name, Driver: 'bridge', Labels: labels, CheckDuplicate: true, IPAM: { Driver: 'default', Config: [{ Subnet: subnet }] }, abortSignal } as Docker.NetworkCreateOptions);
+        return;
+      } catch (error) {
+        // Taken meanwhile by another panel sharing the engine: the next one.
+        if (!/overlap/i.test(String((error as Error).message))) throw error;
       }
-      throw new AppError('CONFLICT', `Every /29 of the session network pool ${pool} is in use: make networkPool larger`);
     }
+    throw new AppError('CONFLICT', `Every /29 of the session network pool ${pool} is in use: make networkPool larger`);
   }
 
   async removeNetwork(name: string): Promise<void> {
@@ -625,16 +623,17 @@ export class Engine {
    * says what the panel was doing.
    */
   private async call<T>(what: string, work: (signal: AbortSignal) => Promise<T>, expected: Partial<Record<number, () => T>> = {}, deadlineMs = this.deadlineMs): Promise<T> {
+    const hungFor = () => new AppError('DOCKER_TIMEOUT', `Docker did not answer within ${Math.round(deadlineMs / 1000)} s when asked to ${what}`);
     const deadline = new AbortController();
     const timer = setTimeout(() => deadline.abort(), deadlineMs);
     const hung = new Promise<never>((_resolve, reject) => {
-      deadline.signal.addEventListener('abort', () => reject(new AppError('DOCKER_TIMEOUT', `Docker did not answer within ${Math.round(deadlineMs / 1000)} s when asked to ${what}`)), { once: true });
+      deadline.signal.addEventListener('abort', () => reject(hungFor()), { once: true });
     });
     try {
       // The race ends the wait even where a request cannot be aborted.
       return await Promise.race([work(deadline.signal), hung]);
     } catch (error) {
-      if (deadline.signal.aborted) throw new AppError('DOCKER_TIMEOUT', `Docker did not answer within ${Math.round(deadlineMs / 1000)} s when asked to ${what}`, { cause: error });
+      if (deadline.signal.aborted) throw hungFor();
       const status = dockerStatus(error);
       const answer = status === undefined ? undefined : expected[status];
       if (answer) return answer();
