@@ -4,7 +4,7 @@ import { instanceLabels } from '../electron/services/blender/naming';
 /** Removes everything a bench's panel instance made on the engine: containers, volumes, networks. */
 export async function removeInstance(engine: Engine, instance: string): Promise<void> {
   const labels = instanceLabels(instance);
-  for (const c of await engine.listContainers(labels)) await engine.removeContainer(c.id);
-  for (const v of await engine.listVolumes(labels)) await engine.removeVolume(v);
-  for (const n of await engine.listNetworks(labels)) await engine.removeNetwork(n);
+  for (const c of await engine.containers.list(labels)) await engine.containers.remove(c.id);
+  for (const v of await engine.volumes.list(labels)) await engine.volumes.remove(v);
+  for (const n of await engine.networks.list(labels)) await engine.networks.remove(n);
 }

@@ -51,7 +51,7 @@ export async function benchRemote(local: Engine, image: string, calls: number) {
     const session = await sessions.start(user);
     const signInMs = Math.round(performance.now() - signInStarted);
     const secret = await sessionSecret(engine, session.containerName);
-    const published = (await engine.inspectContainer(session.containerName))!.ports[9876]!;
+    const published = (await engine.containers.inspect(session.containerName))!.ports[9876]!;
     const throughTunnel = new BlenderClient({ port: session.ports!.addon, secret });
     const straight = new BlenderClient({ port: published, secret });
     try {

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { BlenderClient } from '../electron/services/blender/blender-client';
 import { DEFAULT_IMAGE } from '../electron/services/blender/blender-image';
+import { IMAGE_FACTS } from '../electron/services/blender/image-contract';
 import { Engine } from '../electron/services/engine/engine';
 import { waitForBlender } from '../electron/services/blender/readiness';
 import { RawPing, rawFirstAnswer } from './raw';
@@ -14,6 +15,9 @@ import { benchRemote } from './remote';
 import { benchSaving } from './saving';
 import { benchSessions } from './sessions';
 import { median, pct, round } from './stats';
+import { testDocker } from '../test/support/docker';
+
+const dockerApi = testDocker();
 
 const image = process.env.BLENDER_LAB_IMAGE ?? DEFAULT_IMAGE;
 const engine = Engine.connect(process.env.BLENDER_LAB_DOCKER_HOST);
@@ -25,7 +29,7 @@ const docker = (...args: string[]) => execFileSync('docker', args, { encoding: '
 const log = (msg: string) => process.stderr.write(`${msg}\n`);
 
 async function ports(id: string) {
-  const info = await engine.inspectContainer(id);
+  const info = await engine.containers.inspect(id);
   return { addonPort: info!.ports[9876]!, uiPort: info!.ports[3000]! };
 }
 
@@ -33,7 +37,7 @@ async function ports(id: string) {
 async function oursCold(): Promise<{ ms: number; id: string; secret: string }> {
   const s = secret();
   const t0 = Date.now();
-  const id = await engine.createContainer({
+  const id = await engine.containers.create({
     name: `blender-lab-bench-${randomBytes(4).toString('hex')}`,
     image,
     env: { BLENDER_LAB_SECRET: s },
@@ -41,16 +45,17 @@ async function oursCold(): Promise<{ ms: number; id: string; secret: string }> {
     ports: [{ containerPort: 9876, hostPort: 0 }, { containerPort: 3000, hostPort: 0 }],
     volumes: [],
     limits: { memoryBytes: 2 * 1024 ** 3, nanoCpus: 1e9, pids: 512 },
+    tmpfs: IMAGE_FACTS.runTmpfs,
   });
-  await engine.startContainer(id);
+  await engine.containers.start(id);
   await waitForBlender({ ...(await ports(id)), secret: s }, { timeoutMs: 180_000 });
   return { ms: Date.now() - t0, id, secret: s };
 }
 
 async function oursWarm(id: string, s: string): Promise<number> {
-  await engine.stopContainer(id);
+  await engine.containers.stop(id);
   const t0 = Date.now();
-  await engine.startContainer(id);
+  await engine.containers.start(id);
   await waitForBlender({ ...(await ports(id)), secret: s }, { timeoutMs: 180_000 });
   return Date.now() - t0;
 }
@@ -137,7 +142,7 @@ function rendererBundle() {
 
 async function main() {
   await engine.ping();
-  for (const c of await engine.listContainers(label)) await engine.removeContainer(c.id);
+  for (const c of await engine.containers.list(label)) await engine.containers.remove(c.id);
   const cold = { ours: [] as number[], raw: [] as number[] };
   const warm = { ours: [] as number[], raw: [] as number[] };
   const ids: string[] = [];
@@ -153,18 +158,18 @@ async function main() {
       warm.ours.push(await oursWarm(o.id, o.secret));
       warm.raw.push(await rawWarm(r.id, r.secret));
       if (i < runs - 1) {
-        await engine.removeContainer(o.id);
-        await engine.removeContainer(r.id);
+        await engine.containers.remove(o.id);
+        await engine.containers.remove(r.id);
       }
     }
     const last = ids.at(-2)!;
     log('round trips');
-    const lastSecret = (await engine.docker.getContainer(last).inspect()).Config.Env.find((e) => e.startsWith('BLENDER_LAB_SECRET='))!.split('=')[1]!;
+    const lastSecret = (await dockerApi.getContainer(last).inspect()).Config.Env.find((e) => e.startsWith('BLENDER_LAB_SECRET='))!.split('=')[1]!;
     const rt = await roundTrips((await ports(last)).addonPort, lastSecret, 1000);
     log('connections: connect, authenticate, ping');
     const connect = await connections((await ports(last)).addonPort, lastSecret, 200);
     const summary = (xs: number[]) => ({ median_ms: median(xs), runs_ms: xs });
-    for (const id of ids) await engine.removeContainer(id);
+    for (const id of ids) await engine.containers.remove(id);
     log('sign-ins through the session service');
     const signIns = await benchSessions(engine, image, runs, Number(process.env.BENCH_CONCURRENT ?? 10));
     log('saving scenes into the volume');
@@ -196,7 +201,7 @@ async function main() {
       renderer_bundle: rendererBundle(),
     }, null, 2));
   } finally {
-    for (const c of await engine.listContainers(label)) await engine.removeContainer(c.id);
+    for (const c of await engine.containers.list(label)) await engine.containers.remove(c.id);
   }
 }
 

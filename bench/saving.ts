@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { BlenderClient } from '../electron/services/blender/blender-client';
 import type { Engine } from '../electron/services/engine/engine';
+import { IMAGE_FACTS } from '../electron/services/blender/image-contract';
 import { waitForBlender } from '../electron/services/blender/readiness';
 
 /**
@@ -11,8 +12,8 @@ import { waitForBlender } from '../electron/services/blender/readiness';
 export async function benchSaving(engine: Engine, image: string, labels: Record<string, string>) {
   const secret = randomBytes(24).toString('base64url');
   const volume = `blender-lab-bench-save-${randomBytes(4).toString('hex')}`;
-  await engine.ensureVolume(volume, labels);
-  const id = await engine.createContainer({
+  await engine.volumes.ensure(volume, labels);
+  const id = await engine.containers.create({
     name: volume,
     image,
     env: { BLENDER_LAB_SECRET: secret, BLENDER_LAB_AUTOSAVE_SECONDS: '0' },
@@ -20,11 +21,12 @@ export async function benchSaving(engine: Engine, image: string, labels: Record<
     ports: [{ containerPort: 9876, hostPort: 0 }, { containerPort: 3000, hostPort: 0 }],
     volumes: [{ name: volume, target: '/home/blender' }],
     limits: { memoryBytes: 4 * 1024 ** 3, nanoCpus: 2e9, pids: 512 },
+    tmpfs: IMAGE_FACTS.runTmpfs,
   });
   const client = (port: number) => new BlenderClient({ port, secret });
   try {
-    await engine.startContainer(id);
-    const info = await engine.inspectContainer(id);
+    await engine.containers.start(id);
+    const info = await engine.containers.inspect(id);
     const ports = { addonPort: info!.ports[9876]!, uiPort: info!.ports[3000]! };
     await waitForBlender({ ...ports, secret }, { timeoutMs: 180_000 });
     const blender = client(ports.addonPort);
@@ -37,7 +39,7 @@ export async function benchSaving(engine: Engine, image: string, labels: Record<
       const saved = await blender.request('save_session', {}, { timeoutMs: 300_000 });
       const saveMs = performance.now() - t0;
       const t1 = performance.now();
-      const copy = await engine.exec(id, ['sh', '-c', `cat '${saved.path}' > /home/blender/floor.blend && sync /home/blender/floor.blend && echo ok`]);
+      const copy = await engine.containers.exec(id, ['sh', '-c', `cat '${saved.path}' > /home/blender/floor.blend && sync /home/blender/floor.blend && echo ok`]);
       const copyMs = performance.now() - t1;
       if (copy.stdout.trim() !== 'ok') throw new Error('the floor copy failed');
       results.push({ scene_bytes: saved.bytes, save_ms: Math.round(saveMs), copy_and_sync_floor_ms: Math.round(copyMs) });
@@ -45,7 +47,7 @@ export async function benchSaving(engine: Engine, image: string, labels: Record<
     blender.close();
     return results;
   } finally {
-    await engine.removeContainer(id);
-    await engine.removeVolume(volume);
+    await engine.containers.remove(id);
+    await engine.volumes.remove(volume);
   }
 }

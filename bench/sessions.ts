@@ -11,6 +11,9 @@ import { DEFAULT_SETTINGS } from '../shared/settings';
 import { rawFirstAnswer } from './raw';
 import { removeInstance } from './cleanup';
 import { median } from './stats';
+import { testDocker } from '../test/support/docker';
+
+const docker = testDocker();
 
 const run = promisify(execFile);
 
@@ -19,7 +22,7 @@ const PANEL_FRAME = { width: 1040, height: 816 };
 
 /** CPU time the container has used since it started. */
 async function cpuSeconds(engine: Engine, id: string): Promise<number> {
-  const raw = (await engine.docker.getContainer(id).stats({ stream: false })) as unknown as { cpu_stats: { cpu_usage: { total_usage: number } } };
+  const raw = (await docker.getContainer(id).stats({ stream: false })) as unknown as { cpu_stats: { cpu_usage: { total_usage: number } } };
   return raw.cpu_stats.cpu_usage.total_usage / 1e9;
 }
 
@@ -108,7 +111,7 @@ export async function benchSessions(engine: Engine, image: string, runs: number,
     const states = sessions.list().filter((s) => s.username.startsWith('crowd-')).map((s) => s.state);
     // What each Blender cost the CPUs to start and draw its first screen, once it is drawn.
     await new Promise((r) => setTimeout(r, 5_000));
-    const crowdCpu = await Promise.all((await engine.listContainers(instanceLabels(instance))).map((c) => cpuSeconds(engine, c.id)));
+    const crowdCpu = await Promise.all((await engine.containers.list(instanceLabels(instance))).map((c) => cpuSeconds(engine, c.id)));
     await sessions.stopAll('quit');
     // The crowd's first screens are drawn at the frame the runs above fitted screens to.
     const floor = await bareRunsAtOnce(image, concurrent, runs > 0 ? `${PANEL_FRAME.width}x${PANEL_FRAME.height}` : null);

@@ -4,6 +4,6 @@ export const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Ma
 export const round = (x: number) => Math.round(x * 100) / 100;
 
 /** A running session's secret, where its container keeps it (the panel's address carries only the screen's token). */
-export async function sessionSecret(engine: { exec(id: string, cmd: string[]): Promise<{ stdout: string }> }, container: string): Promise<string> {
-  return (await engine.exec(container, ['cat', '/run/blender-lab/secret'])).stdout;
+export async function sessionSecret(engine: { containers: { exec(id: string, cmd: string[]): Promise<{ stdout: string }> } }, container: string): Promise<string> {
+  return (await engine.containers.exec(container, ['cat', '/run/blender-lab/secret'])).stdout;
 }

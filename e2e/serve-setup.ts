@@ -31,8 +31,8 @@ export default async function setup() {
     child.kill('SIGTERM');
     const engine = Engine.connect(process.env.BLENDER_LAB_DOCKER_HOST);
     const labels = instanceLabels(instanceFor(dataDir));
-    for (const c of await engine.listContainers(labels)) await engine.removeContainer(c.id);
-    for (const v of await engine.listVolumes(labels)) await engine.removeVolume(v);
-    for (const n of await engine.listNetworks(labels)) await engine.removeNetwork(n);
+    for (const c of await engine.containers.list(labels)) await engine.containers.remove(c.id);
+    for (const v of await engine.volumes.list(labels)) await engine.volumes.remove(v);
+    for (const n of await engine.networks.list(labels)) await engine.networks.remove(n);
   };
 }

@@ -14,7 +14,7 @@ execFileSync('bash', [path.join(root, 'scripts/engine-start.sh')], { stdio: 'inh
 execFileSync('bash', [path.join(root, 'scripts/base-image.sh')], { stdio: 'inherit', env: { ...process.env, BASE_IMAGE: baseImage } });
 
 const started = Date.now();
-const outcome = await ensureBlenderImage(Engine.connect(process.env.BLENDER_LAB_DOCKER_HOST), {
+const outcome = await ensureBlenderImage(Engine.connect(process.env.BLENDER_LAB_DOCKER_HOST).images, {
   image,
   baseImage,
   contextDir: path.join(root, 'docker'),

@@ -93,11 +93,11 @@ describe('BlenderClient across a container restart', () => {
       const c = new BlenderClient({ port: other.addonPort, secret: other.secret });
       expect((await c.ping()).pong).toBe(true);
       const inFlight = c.executeCode('import time; time.sleep(30)').then(() => 'answered', (e: { code: string }) => e.code);
-      await engine.killContainer(other.id);
+      await engine.containers.kill(other.id);
       expect(await inFlight).toBe('BLENDER_CONNECTION_LOST');
-      await engine.startContainer(other.id);
+      await engine.containers.start(other.id);
       // Same container, same env: the same secret and the same published ports after a restart.
-      const ports = await engine.inspectContainer(other.id);
+      const ports = await engine.containers.inspect(other.id);
       expect(ports?.ports[9876]).toBeGreaterThan(0);
       const reconnected = new BlenderClient({ port: ports!.ports[9876]!, secret: other.secret, connectTimeoutMs: 1000 });
       const pong = await waitFor('Blender back after kill + start', () => reconnected.ping(), { timeoutMs: 120_000, intervalMs: 250 });
@@ -105,7 +105,7 @@ describe('BlenderClient across a container restart', () => {
       reconnected.close();
       c.close();
     } finally {
-      await engine.removeContainer(other.id);
+      await engine.containers.remove(other.id);
     }
   });
 });

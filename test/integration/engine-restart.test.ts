@@ -57,7 +57,7 @@ it('keeps everyone\'s work through an engine restart, and starts the Blender of 
   // nia's work was saved too; and events flow again: an outside stop is noticed.
   const s = await h.sessions.start(nia);
   expect(await objectNames(nia.id)).toContain('NiasWork');
-  await engine.stopContainer(s.containerName);
+  await engine.containers.stop(s.containerName);
   const stopped = await waitFor('the outside stop to be noticed', () => {
     const v = h!.sessions.get(nia.id);
     return v?.state === 'stopped' ? v : undefined;

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { Engine, type ContainerEvent } from '../../electron/services/engine/engine';
+import type { ContainerEvent, ContainerSummary } from '../../electron/services/engine/engine';
 import type { SessionState } from '../../shared/sessions';
 import { testEngine } from '../support/blender';
 import { Harness } from '../support/sessions-harness';
@@ -8,23 +8,22 @@ import { Harness } from '../support/sessions-harness';
  * The real engine, with two faults it cannot produce on demand: an event delivered late (after the
  * container it is about was replaced), and a container listing that went stale while it waited.
  */
-class DelayingEngine extends Engine {
-  deliver: ((event: ContainerEvent) => void) | null = null;
-  staleListing: Awaited<ReturnType<Engine['listContainers']>> | null = null;
-
-  override async listContainers(labels: Record<string, string>) {
-    const stale = this.staleListing;
-    this.staleListing = null;
-    return stale ?? super.listContainers(labels);
-  }
-
-  override async watchContainers(...args: Parameters<Engine['watchContainers']>) {
-    this.deliver = args[1];
-    return super.watchContainers(...args);
-  }
-}
-
-const engine = new DelayingEngine(testEngine().docker);
+const engine = testEngine();
+const faults = {
+  deliver: null as ((event: ContainerEvent) => void) | null,
+  staleListing: null as ContainerSummary[] | null,
+};
+const list = engine.containers.list.bind(engine.containers);
+engine.containers.list = async (labels) => {
+  const stale = faults.staleListing;
+  faults.staleListing = null;
+  return stale ?? list(labels);
+};
+const watch = engine.events.watch.bind(engine.events);
+engine.events.watch = async (...args) => {
+  faults.deliver = args[1];
+  return watch(...args);
+};
 let h: Harness | null = null;
 afterEach(async () => {
   await h?.cleanup();
@@ -43,17 +42,17 @@ describe('Docker events and reconciliation', () => {
     h = await new Harness(engine).init();
     const { user } = await h.user('rita');
     await h.sessions.start(user);
-    const old = (await engine.inspectContainer(h.sessions.get(user.id)!.containerName))!.id;
+    const old = (await engine.containers.inspect(h.sessions.get(user.id)!.containerName))!.id;
     await h.sessions.stop(user.id, 'sign-out');
     await h.settings.update({ memoryMiB: 1536 }); // new limits: the next start replaces the container
     await h.sessions.start(user);
-    const current = (await engine.inspectContainer(h.sessions.get(user.id)!.containerName))!.id;
+    const current = (await engine.containers.inspect(h.sessions.get(user.id)!.containerName))!.id;
     expect(current).not.toBe(old);
 
     const seen = statesOf(h, user.id);
     const attributes = { ...h.labels(user.id), 'org.blender-lab.username': 'rita' };
-    engine.deliver!({ action: 'die', id: old, attributes });
-    engine.deliver!({ action: 'destroy', id: old, attributes });
+    faults.deliver!({ action: 'die', id: old, attributes });
+    faults.deliver!({ action: 'destroy', id: old, attributes });
     await h.sessions.reconcile(); // queued behind the events' handling for this person
 
     expect(seen).toEqual([]);
@@ -66,12 +65,12 @@ describe('Docker events and reconciliation', () => {
     const { user } = await h.user('sam');
     await h.sessions.start(user);
     await h.sessions.stop(user.id, 'sign-out');
-    const listedWhileStopped = await engine.listContainers(h.labels());
+    const listedWhileStopped = await engine.containers.list(h.labels());
     expect(listedWhileStopped.map((c) => c.state)).toEqual(['exited']);
     await h.sessions.start(user);
 
     const seen = statesOf(h, user.id);
-    engine.staleListing = listedWhileStopped;
+    faults.staleListing = listedWhileStopped;
     await h.sessions.reconcile();
 
     expect(seen).toEqual([]);

@@ -253,7 +253,7 @@ describe('a person\'s own container is not believed', () => {
     expect(read).toBeGreaterThanOrEqual(512 * 1024 * 1024);
 
     const container = h.sessions.get(h.accounts.listUsers().find((u) => u.username === 'eve')!.id)!.containerName;
-    expect(await errorOf(engine.exec(container, ['sh', '-c', 'yes "output without end"']))).toMatchObject({ message: expect.stringContaining('printed more than') });
+    expect(await errorOf(engine.containers.exec(container, ['sh', '-c', 'yes "output without end"']))).toMatchObject({ message: expect.stringContaining('printed more than') });
     expect(process.memoryUsage().rss - rssBefore).toBeLessThan(200 * 1024 * 1024);
   });
 });

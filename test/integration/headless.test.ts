@@ -45,7 +45,7 @@ beforeAll(async () => {
 afterAll(async () => {
   child.kill('SIGTERM');
   const engine = testEngine();
-  for (const c of await engine.listContainers(instanceLabels(instanceFor(dataDir)))) await engine.removeContainer(c.id);
+  for (const c of await engine.containers.list(instanceLabels(instanceFor(dataDir)))) await engine.containers.remove(c.id);
 });
 
 function request(options: { method?: string; path?: string; host?: string; cookie?: string; body?: string }): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {

@@ -48,7 +48,7 @@ describe('a Docker engine that stops answering', () => {
     const { harness, proxy } = await throughProxy();
     const { user, password } = await harness.user('ann');
     const ann = await harness.window('ann', password);
-    const id = (await engine.inspectContainer(harness.sessions.get(user.id)!.containerName))!.id;
+    const id = (await engine.containers.inspect(harness.sessions.get(user.id)!.containerName))!.id;
     proxy.stall(new RegExp(`^GET \\S*/containers/${id}/json`));
     const signOut = await elapsed(ann.call('auth.signOut'));
     expect(signOut).toMatchObject({ ok: false, code: 'DOCKER_TIMEOUT', message: `Docker did not answer within 3 s when asked to inspect container ${id}` });
@@ -64,11 +64,11 @@ describe('a Docker engine that stops answering', () => {
     const ann = await harness.user('ann');
     await harness.sessions.start(ann.user);
     proxy.freezeEvents();
-    proxy.stall(new RegExp(`^POST \\S*/containers/${(await engine.inspectContainer(harness.sessions.get(ann.user.id)!.containerName))!.id}/stop`));
+    proxy.stall(new RegExp(`^POST \\S*/containers/${(await engine.containers.inspect(harness.sessions.get(ann.user.id)!.containerName))!.id}/stop`));
     void harness.sessions.stop(ann.user.id, 'admin').catch(() => {}); // holds ann's turn for two minutes
     await waitFor('ann\'s stop to be asked for', () => harness.sessions.get(ann.user.id)?.state === 'stopping');
     // Ben's Blender stops outside the panel, which hears nothing of it (no events).
-    await engine.stopContainer(harness.sessions.get(ben.user.id)!.containerName, 20);
+    await engine.containers.stop(harness.sessions.get(ben.user.id)!.containerName, 20);
     const reconciled = harness.sessions.reconcile().catch(() => {});
     const benSeen = await elapsed(waitFor('ben\'s Blender to be seen stopped', () => harness.sessions.get(ben.user.id)?.state !== 'ready', { timeoutMs: 30_000 }));
     expect(benSeen).toMatchObject({ ok: true });

@@ -5,6 +5,9 @@ import type { User } from '../../shared/accounts';
 import { networkNameFor } from '../../electron/services/blender/naming';
 import { testEngine } from '../support/blender';
 import { Harness } from '../support/sessions-harness';
+import { testDocker } from '../support/docker';
+
+const docker = testDocker();
 
 // What one person's container can reach, and what it leaves behind, on the real engine and image.
 const engine = testEngine();
@@ -26,16 +29,16 @@ afterAll(async () => {
   await h.cleanup();
 });
 
-const containerOf = async (user: User) => (await engine.inspectContainer(h.sessions.get(user.id)!.containerName))!;
+const containerOf = async (user: User) => (await engine.containers.inspect(h.sessions.get(user.id)!.containerName))!;
 /** The session secret, where the running container keeps it (the panel's address carries only the screen's token). */
-const secretOf = async (user: User) => (await engine.exec((await containerOf(user)).id, ['cat', '/run/blender-lab/secret'])).stdout;
+const secretOf = async (user: User) => (await engine.containers.exec((await containerOf(user)).id, ['cat', '/run/blender-lab/secret'])).stdout;
 const run = async (user: User, code: string) => (await h.sessions.command(user.id, 'execute_code', { code })).result;
 
 describe('containers of different people', () => {
   it('sit on networks of their own, and one cannot even connect to the other', async () => {
     const [a, b] = await Promise.all([containerOf(ada), containerOf(bob)]);
-    const bobNetworks = (await engine.docker.getContainer(b.id).inspect()).NetworkSettings.Networks;
-    const adaNetworks = (await engine.docker.getContainer(a.id).inspect()).NetworkSettings.Networks;
+    const bobNetworks = (await docker.getContainer(b.id).inspect()).NetworkSettings.Networks;
+    const adaNetworks = (await docker.getContainer(a.id).inspect()).NetworkSettings.Networks;
     expect(Object.keys(adaNetworks)).toEqual([networkNameFor('Ada', ada.id)]);
     expect(Object.keys(bobNetworks)).toEqual([networkNameFor('Bob', bob.id)]);
     const bobIp = bobNetworks[networkNameFor('Bob', bob.id)]!.IPAddress;
@@ -49,7 +52,7 @@ describe('containers of different people', () => {
   });
 
   it('have networks that are labelled as the panel\'s and still lead outward', async () => {
-    const network = await engine.docker.getNetwork(networkNameFor('Ada', ada.id)).inspect();
+    const network = await docker.getNetwork(networkNameFor('Ada', ada.id)).inspect();
     expect(network.Labels).toMatchObject(h.labels(ada.id));
     expect(network.Internal).toBe(false);
     expect(network.Driver).toBe('bridge');
@@ -66,14 +69,14 @@ describe('secrets at rest and in logs', () => {
       ws.once('error', reject);
     });
     const { id } = await containerOf(ada);
-    const uiLog = await engine.exec(id, ['sh', '-c', 'cat /tmp/blender-lab.*/websockify.log']);
+    const uiLog = await engine.containers.exec(id, ['sh', '-c', 'cat /tmp/blender-lab.*/websockify.log']);
     expect(uiLog.stdout).toContain('token=[hidden]');
     expect(uiLog.stdout).not.toContain(secret);
     expect(uiLog.stdout).not.toContain(screenTokenFor(secret));
-    const logs = await engine.logs(id, 10_000);
+    const logs = await engine.containers.logs(id, 10_000);
     expect(logs).not.toContain(secret);
     expect(logs).not.toContain(KEY_VALUE);
-    const inspected = JSON.stringify(await engine.docker.getContainer(id).inspect());
+    const inspected = JSON.stringify(await docker.getContainer(id).inspect());
     expect(inspected).not.toContain(secret);
     expect(inspected).not.toContain(KEY_VALUE);
     // The person's own Blender has the key, as it should.
@@ -84,11 +87,11 @@ describe('secrets at rest and in logs', () => {
     const secret = await secretOf(ada);
     const { id } = await containerOf(ada);
     await h.sessions.stop(ada.id, 'sign-out');
-    expect(await engine.readFile(id, '/var/lib/blender-lab/session.env', 1024 * 1024)).toBeNull();
-    const changes = ((await engine.docker.getContainer(id).changes()) ?? []) as { Path: string; Kind: number }[];
+    expect(await engine.files.read(id, '/var/lib/blender-lab/session.env', 1024 * 1024)).toBeNull();
+    const changes = ((await docker.getContainer(id).changes()) ?? []) as { Path: string; Kind: number }[];
     const leaks: string[] = [];
     for (const change of changes.filter((c) => c.Kind !== 2)) {
-      const data = await engine.readFile(id, change.Path, 64 * 1024 * 1024).catch(() => null);
+      const data = await engine.files.read(id, change.Path, 64 * 1024 * 1024).catch(() => null);
       if (data && (data.includes(secret) || data.includes(screenTokenFor(secret)) || data.includes(KEY_VALUE))) leaks.push(change.Path);
     }
     expect(leaks).toEqual([]);
@@ -108,7 +111,7 @@ describe('secrets at rest and in logs', () => {
 describe('what a session may write outside its volume', () => {
   it('has a capped, rotated log and a size-limited /tmp that ends with the container', async () => {
     const { id } = await containerOf(bob);
-    const { HostConfig } = await engine.docker.getContainer(id).inspect();
+    const { HostConfig } = await docker.getContainer(id).inspect();
     expect(HostConfig.LogConfig).toEqual({ Type: 'json-file', Config: { 'max-size': '10m', 'max-file': '3' } });
     expect((HostConfig as { Tmpfs?: Record<string, string> }).Tmpfs?.['/tmp']).toContain('size=512m');
     const filled = await run(bob, [
@@ -130,6 +133,6 @@ describe('what a session may write outside its volume', () => {
 describe('deleting a person', () => {
   it('removes their network with their data', async () => {
     await h.sessions.deleteUserData(bob.id, 'Bob');
-    expect(await engine.listNetworks(h.labels(bob.id))).toEqual([]);
+    expect(await engine.networks.list(h.labels(bob.id))).toEqual([]);
   });
 });

@@ -4,6 +4,9 @@ import { STOP_TIMEOUT_S } from '../../electron/services/sessions/sessions';
 import { testEngine } from '../support/blender';
 import { Harness } from '../support/sessions-harness';
 import { waitFor } from '../support/wait';
+import { testDocker } from '../support/docker';
+
+const docker = testDocker();
 
 // A person's work when their Blender ends in every way but a sign-out, on the real engine and image.
 const engine = testEngine();
@@ -33,9 +36,9 @@ describe('every stop saves, whoever stops it', () => {
     const { user } = await h.user('otto');
     const s = await h.sessions.start(user);
     await add(h, user, 'MadeBeforeDockerStop');
-    await engine.docker.getContainer(s.containerName).stop(); // as `docker stop` does: the container's own timeout
+    await docker.getContainer(s.containerName).stop(); // as `docker stop` does: the container's own timeout
     await untilState(h, user, 'stopped');
-    expect((await engine.logs(s.containerName, 50))).toMatch(/saved the scene on stop \(\d+ objects, \d+ bytes\)/);
+    expect((await engine.containers.logs(s.containerName, 50))).toMatch(/saved the scene on stop \(\d+ objects, \d+ bytes\)/);
     const again = await h.sessions.start(user);
     expect(await objectNames(h, user)).toContain('MadeBeforeDockerStop');
     expect(again.scene).toBeNull(); // a clean stop: nothing to explain
@@ -45,10 +48,10 @@ describe('every stop saves, whoever stops it', () => {
     const h = await harness();
     const { user } = await h.user('lena');
     const s = await h.sessions.start(user);
-    expect((await engine.docker.getContainer(s.containerName).inspect()).Config).toMatchObject({ StopTimeout: STOP_TIMEOUT_S });
+    expect((await docker.getContainer(s.containerName).inspect()).Config).toMatchObject({ StopTimeout: STOP_TIMEOUT_S });
     await add(h, user, 'BigGrid', 'bpy.ops.mesh.primitive_grid_add(x_subdivisions=700, y_subdivisions=700, size=10)');
     const t0 = Date.now();
-    await engine.docker.getContainer(s.containerName).stop();
+    await docker.getContainer(s.containerName).stop();
     const took = Date.now() - t0;
     await untilState(h, user, 'stopped');
     expect(took).toBeLessThan(STOP_TIMEOUT_S * 1000);
@@ -70,7 +73,7 @@ describe('after an unclean end', () => {
       const { autosave } = await h.sessions.command(user.id, 'scenes', {});
       return autosave && Date.parse(autosave.at) > before ? autosave : undefined;
     }, { timeoutMs: 30_000 });
-    await engine.killContainer(s.containerName);
+    await engine.containers.kill(s.containerName);
     await untilState(h, user, 'failed');
     const again = await h.sessions.start(user);
     expect(await objectNames(h, user)).toContain('OnlyInTheAutosave');
@@ -91,7 +94,7 @@ describe('after an unclean end', () => {
     await h.sessions.command(user.id, 'execute_code', {
       code: 'import os\nd = os.path.expanduser("~/.blender-lab/versions")\nnewest = sorted(os.listdir(d))[-1]\nos.truncate(os.path.join(d, newest), 4096)',
     });
-    await engine.killContainer(s.containerName);
+    await engine.containers.kill(s.containerName);
     await untilState(h, user, 'failed');
     const again = await h.sessions.start(user);
     const names = await objectNames(h, user);

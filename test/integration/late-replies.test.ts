@@ -19,7 +19,7 @@ function signingIn(harness: Harness, username: string, password: string) {
   return { reply: connection.call('auth.signIn', { username, password }), events, connection };
 }
 
-const containerOf = async (userId: string) => (await engine.listContainers(h!.labels(userId)))[0];
+const containerOf = async (userId: string) => (await engine.containers.list(h!.labels(userId)))[0];
 
 describe('a sign-in that ends while its Blender starts', () => {
   it('gets no Blender address and signs nobody in; the Blender is saved and stopped as at sign-out', async () => {
@@ -28,7 +28,7 @@ describe('a sign-in that ends while its Blender starts', () => {
     const window = signingIn(h, 'ann', password);
     await waitFor('Blender to boot', async () => {
       const c = h!.sessions.get(user.id)?.state === 'waiting' && (await containerOf(user.id));
-      return c && /starting Blender with/.test(await engine.logs(c.id));
+      return c && /starting Blender with/.test(await engine.containers.logs(c.id));
     });
     h.api.endAllSignIns('locked');
 
@@ -40,8 +40,8 @@ describe('a sign-in that ends while its Blender starts', () => {
     expect(await window.connection.call('session.mine', {})).toMatchObject({ ok: false, error: { code: 'NOT_SIGNED_IN' } });
 
     const container = (await containerOf(user.id))!;
-    expect((await engine.inspectContainer(container.id))?.running).toBe(false);
-    expect(await engine.logs(container.id)).toContain('stopping: saving the scene first');
+    expect((await engine.containers.inspect(container.id))?.running).toBe(false);
+    expect(await engine.containers.logs(container.id)).toContain('stopping: saving the scene first');
     expect(h.sessions.get(user.id)).toMatchObject({ state: 'stopped', reason: 'The sign-in ended before Blender was ready, so it was stopped', blenderAddress: null });
   });
 
@@ -59,8 +59,8 @@ describe('a sign-in that ends while its Blender starts', () => {
     expect(h.sessions.get(ben.user.id)?.state).toBe('stopped');
     // The place in the queue is told once the container is made, held for its turn.
     const held = (await containerOf(ben.user.id))!;
-    expect((await engine.inspectContainer(held.id))?.running).toBe(false);
-    expect(await engine.logs(held.id)).not.toMatch(/starting Blender with/);
+    expect((await engine.containers.inspect(held.id))?.running).toBe(false);
+    expect(await engine.containers.logs(held.id)).not.toMatch(/starting Blender with/);
     expect((await annReady).state).toBe('ready');
   });
 
@@ -73,7 +73,7 @@ describe('a sign-in that ends while its Blender starts', () => {
     await waitFor('Blender to boot', () => h!.sessions.get(user.id)?.state === 'waiting');
     h.accounts.signIns.endAllFor(user.id, 'idle');
     expect(await restart).toMatchObject({ ok: false, error: { code: 'NOT_SIGNED_IN' } });
-    await waitFor('the Blender to stop', async () => !(await engine.inspectContainer((await containerOf(user.id))!.id))?.running);
+    await waitFor('the Blender to stop', async () => !(await engine.containers.inspect((await containerOf(user.id))!.id))?.running);
     expect(h.sessions.get(user.id)).toMatchObject({ state: 'stopped', reason: 'The sign-in ended before Blender was ready, so it was stopped' });
   });
 });

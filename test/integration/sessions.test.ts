@@ -5,6 +5,9 @@ import type { StartProgress } from '../../shared/sessions';
 import { testEngine, WINDOW_SIZE_CODE } from '../support/blender';
 import { Harness } from '../support/sessions-harness';
 import { waitFor } from '../support/wait';
+import { testDocker } from '../support/docker';
+
+const docker = testDocker();
 
 // Per-user sessions on the real engine with the real image.
 const engine = testEngine();
@@ -38,9 +41,9 @@ describe('sessions', () => {
     expect(a.ports!.addon).not.toBe(b.ports!.addon);
     expect(a.ports!.ui).not.toBe(b.ports!.ui);
 
-    const aInfo = await engine.inspectContainer(a.containerName);
-    const bInfo = await engine.inspectContainer(b.containerName);
-    const raw = await engine.docker.getContainer(a.containerName).inspect();
+    const aInfo = await engine.containers.inspect(a.containerName);
+    const bInfo = await engine.containers.inspect(b.containerName);
+    const raw = await docker.getContainer(a.containerName).inspect();
     expect(raw.Mounts.map((m) => m.Name)).toEqual([`blender-data-ada-${ada.id}`]);
     expect(raw.Config.Env.join(' ')).not.toContain('BLENDER_LAB_SECRET'); // the secret is not in docker inspect
     expect(raw.HostConfig.PortBindings?.['9876/tcp']?.[0]?.HostIp).toBe('127.0.0.1');
@@ -64,18 +67,18 @@ describe('sessions', () => {
     const h = await harness();
     const { user } = await h.user('carol');
     const first = await h.sessions.start(user);
-    const containerBefore = (await engine.inspectContainer(first.containerName))!.id;
+    const containerBefore = (await engine.containers.inspect(first.containerName))!.id;
     await h.sessions.command(user.id, 'execute_code', {
       code: 'import bpy\nopen("/home/blender/notes.txt", "w").write("kept")\nbpy.ops.mesh.primitive_cylinder_add(location=(0, 4, 0))\nbpy.context.active_object.name = "KeepMe"',
     });
     const stopped = await h.sessions.stop(user.id, 'sign-out');
     expect(stopped).toMatchObject({ state: 'stopped', reason: 'Signed out', ports: null });
     expect(stopped?.lastSave).toMatchObject({ ok: true, message: expect.stringMatching(/^Saved the scene \(\d+ objects\)$/) });
-    expect((await engine.inspectContainer(containerBefore))?.running).toBe(false);
+    expect((await engine.containers.inspect(containerBefore))?.running).toBe(false);
 
     const again = await h.sessions.start(user);
     expect(again.state).toBe('ready');
-    expect((await engine.inspectContainer(again.containerName))!.id).toBe(containerBefore);
+    expect((await engine.containers.inspect(again.containerName))!.id).toBe(containerBefore);
     expect(await objectNames(h, user.id)).toContain('KeepMe');
     const read = await h.sessions.command(user.id, 'execute_code', { code: 'print(open("/home/blender/notes.txt").read())' });
     expect(read.result).toBe('kept\n');
@@ -109,7 +112,7 @@ describe('sessions', () => {
     const [a, b] = await Promise.all([h.sessions.start(user), h.sessions.start(user)]);
     expect(a.state).toBe('ready');
     expect(b).toEqual(a);
-    expect(await engine.listContainers(h.labels(user.id))).toHaveLength(1);
+    expect(await engine.containers.list(h.labels(user.id))).toHaveLength(1);
   });
 
   it('skips a port that another program holds', async () => {
@@ -161,7 +164,7 @@ describe('sessions', () => {
     expect(await objectNames(h, user.id)).toContain('Unsaved'); // the very same Blender, not a restart
     const again = await h.sessions.start(user);
     expect(again.state).toBe('ready');
-    expect(await engine.listContainers(h.labels(user.id))).toHaveLength(1);
+    expect(await engine.containers.list(h.labels(user.id))).toHaveLength(1);
   });
 
   it('follows docker stop, docker kill and docker rm done outside the panel', async () => {
@@ -174,15 +177,15 @@ describe('sessions', () => {
         return v?.state === state ? v : undefined;
       }, { timeoutMs: 30_000 });
 
-    await engine.stopContainer(s.containerName);
+    await engine.containers.stop(s.containerName);
     expect((await untilState('stopped')).reason).toBe('Stopped outside the panel');
 
     await h.sessions.start(user);
-    await engine.killContainer(s.containerName);
+    await engine.containers.kill(s.containerName);
     expect((await untilState('failed')).reason).toBe('Blender stopped unexpectedly (exit code 137)');
 
     await h.sessions.start(user);
-    await engine.removeContainer(s.containerName);
+    await engine.containers.remove(s.containerName);
     expect((await untilState('stopped')).reason).toBe('The container was removed outside the panel');
     await expect(h.sessions.command(user.id, 'ping', {})).rejects.toMatchObject({ code: 'SESSION_NOT_READY' });
 
@@ -195,12 +198,12 @@ describe('sessions', () => {
     const { user } = await h.user('jon');
     // A container that cannot become ready: its Blender process exits at once.
     const brokenTag = `blender-lab/test-broken:${h.instance}`;
-    const stream = await engine.docker.buildImage(
+    const stream = await docker.buildImage(
       { context: await brokenContext(), src: ['Dockerfile'] },
       { t: brokenTag, buildargs: { IMAGE: h.settings.get().image } },
     );
-    await new Promise((resolve, reject) => engine.docker.modem.followProgress(stream, (e: Error | null) => (e ? reject(e) : resolve(null))));
-    cleanups.push(() => engine.docker.getImage(brokenTag).remove({ force: true }).then(() => {}, () => {}));
+    await new Promise((resolve, reject) => docker.modem.followProgress(stream, (e: Error | null) => (e ? reject(e) : resolve(null))));
+    cleanups.push(() => docker.getImage(brokenTag).remove({ force: true }).then(() => {}, () => {}));
     h.settings.update({ image: brokenTag });
 
     await expect(h.sessions.start(user)).rejects.toMatchObject({ code: 'START_TIMEOUT' });
@@ -210,12 +213,12 @@ describe('sessions', () => {
     expect(s.reason).toContain('Last log lines:');
     expect(s.reason).toContain('no blender here');
     expect(s.ports).toBeNull();
-    expect((await engine.inspectContainer(s.containerName))?.running).toBe(false);
+    expect((await engine.containers.inspect(s.containerName))?.running).toBe(false);
   });
 
   it('builds a missing image at sign-in, reporting steps and percentage', async () => {
     const tag = `blender-lab/blender:test-${Date.now()}`;
-    cleanups.push(() => engine.docker.getImage(tag).remove({ force: true }).then(() => {}, () => {}));
+    cleanups.push(() => docker.getImage(tag).remove({ force: true }).then(() => {}, () => {}));
     const h = await harness({ image: tag });
     const { user } = await h.user('lea');
     const progress: StartProgress[] = [];

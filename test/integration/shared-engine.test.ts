@@ -31,7 +31,7 @@ describe('panels sharing one engine', () => {
 
     // Seat B quits and stops everything it runs: seat A's Blender goes on.
     await seatB.sessions.stopAll('quit');
-    expect((await engine.inspectContainer(a.containerName))?.running).toBe(true);
+    expect((await engine.containers.inspect(a.containerName))?.running).toBe(true);
     expect(seatA.sessions.get(adaA.id)?.state).toBe('ready');
 
     // Seat A's panel crashes and comes back: it adopts its own Blender and nobody else's.
@@ -43,8 +43,8 @@ describe('panels sharing one engine', () => {
 
     // Seat B removes its person's data: seat A's container and volume stay.
     await seatB.sessions.deleteUserData(adaB.id, 'ada');
-    expect(await engine.inspectContainer(b.containerName)).toBeNull();
-    expect((await engine.inspectContainer(a.containerName))?.running).toBe(true);
-    expect(await engine.listVolumes(seatA.labels())).toHaveLength(1);
+    expect(await engine.containers.inspect(b.containerName)).toBeNull();
+    expect((await engine.containers.inspect(a.containerName))?.running).toBe(true);
+    expect(await engine.volumes.list(seatA.labels())).toHaveLength(1);
   });
 });

@@ -13,6 +13,9 @@ import { testEngine } from '../support/blender';
 import { Harness } from '../support/sessions-harness';
 import { TestSshd } from '../support/sshd';
 import { waitFor } from '../support/wait';
+import { testDocker } from '../support/docker';
+
+const docker = testDocker();
 
 // A panel whose Blenders run on "another machine": a real OpenSSH server on 127.0.0.1 in front of
 // this machine's engine. Containers publish on that machine's loopback only; the panel reaches
@@ -48,7 +51,7 @@ describe('an engine over SSH', () => {
     const ready = await h.sessions.start(user);
     expect(ready.state).toBe('ready');
     // The container published on the engine host's loopback, on ports Docker chose; the panel's own ports are tunnels.
-    const info = (await engine.inspectContainer(ready.containerName))!;
+    const info = (await engine.containers.inspect(ready.containerName))!;
     const settings = h.settings.get();
     expect(ready.ports!.addon - settings.addonPortBase).toBeGreaterThanOrEqual(0);
     expect(ready.ports!.addon - settings.addonPortBase).toBeLessThan(settings.portRangeSize);
@@ -104,7 +107,7 @@ describe('an engine over SSH', () => {
     expect(adopted.state).toBe('ready');
     expect(await answers(adopted.ports!.ui, '/vnc.html')).toBe(200);
     expect((await h.sessions.command(user.id, 'get_scene_info', {})).objects.map((o) => o.name)).toContain('Unsaved');
-    expect(await engine.listContainers(h.labels(user.id))).toHaveLength(1);
+    expect(await engine.containers.list(h.labels(user.id))).toHaveLength(1);
   });
 
   it('comes back after the SSH server restarts mid-session: reconnecting, then the same Blender, nothing lost, nothing doubled', async () => {
@@ -125,7 +128,7 @@ describe('an engine over SSH', () => {
     expect(after.ports).toEqual(before.ports);
     expect((await h.sessions.command(user.id, 'get_scene_info', {})).objects.map((o) => o.name)).toContain('BeforeTheCut');
     expect(await answers(after.ports!.ui, '/vnc.html')).toBe(200);
-    expect(await engine.listContainers(h.labels(user.id))).toHaveLength(1);
+    expect(await engine.containers.list(h.labels(user.id))).toHaveLength(1);
   });
 
   it('moves to an SSH engine from Settings without a restart: Blenders saved and stopped first, the host key accepted by an administrator, then sessions run through it', async () => {
@@ -155,7 +158,7 @@ describe('an engine over SSH', () => {
     expect(engine!.remote).toBe(true);
     // The engine behind this SSH server is the one the volume was on: the work is there.
     expect((await mika.call('blender.sceneInfo')).objects.map((o: { name: string }) => o.name)).toContain('BeforeTheMove');
-    expect(Object.values((await engine!.inspectContainer(again.containerName))!.configuredPorts)).toEqual([0, 0]);
+    expect(Object.values((await engine!.containers.inspect(again.containerName))!.configuredPorts)).toEqual([0, 0]);
   });
 
   it('builds a missing image on the remote engine, its context sent over the connection, with the same progress as here', async () => {
@@ -169,7 +172,7 @@ describe('an engine over SSH', () => {
     } finally {
       await h.cleanup();
       h = null;
-      await engine.docker.getImage(tag).remove({ force: true }).catch(() => {});
+      await docker.getImage(tag).remove({ force: true }).catch(() => {});
     }
     const building = progress.filter((p) => p.step === 'image' && p.percent !== undefined);
     expect(building.length).toBeGreaterThan(5);

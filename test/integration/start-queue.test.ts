@@ -6,6 +6,9 @@ import type { SessionState } from '../../shared/sessions';
 import { testEngine } from '../support/blender';
 import { Harness } from '../support/sessions-harness';
 import { waitFor } from '../support/wait';
+import { testDocker } from '../support/docker';
+
+const docker = testDocker();
 
 // A fair start queue on the real engine and image: first come, first served, with places told.
 const engine = testEngine();
@@ -18,8 +21,8 @@ afterEach(async () => {
 /** Waits until this person's container is up and holding Blender back for their turn. */
 function heldForTurn(userId: string) {
   return waitFor('the container to be held for its turn', async () => {
-    const [c] = await engine.listContainers(h!.labels(userId));
-    return c && (await engine.logs(c.id)).includes('waiting for a turn to start Blender') ? c : undefined;
+    const [c] = await engine.containers.list(h!.labels(userId));
+    return c && (await engine.containers.logs(c.id)).includes('waiting for a turn to start Blender') ? c : undefined;
   });
 }
 
@@ -72,9 +75,9 @@ describe('starting several Blenders at once', () => {
     });
     const heard: string[] = [];
     await Promise.all([h.sessions.start(ann!), h.sessions.start(ben!, (p) => heard.push(p.message))]);
-    const benContainer = (await engine.inspectContainer(h.sessions.get(ben!.id)!.containerName))!;
+    const benContainer = (await engine.containers.inspect(h.sessions.get(ben!.id)!.containerName))!;
     expect(Date.parse(benContainer.startedAt!)).toBeLessThan(annReadyAt); // up before ann's Blender was
-    expect(await engine.logs(benContainer.id)).toContain('waiting for a turn to start Blender');
+    expect(await engine.containers.logs(benContainer.id)).toContain('waiting for a turn to start Blender');
     // Ben's Blender booted only once ann's was up: his state went to 'waiting' (booting) after hers was ready.
     expect(states.ben!.indexOf('waiting')).toBeGreaterThan(-1);
     expect(heard.indexOf('Starting Blender')).toBeGreaterThan(heard.indexOf('You are next: waiting for another Blender to finish starting'));
@@ -95,7 +98,7 @@ describe('starting several Blenders at once', () => {
     await restarted.init();
     await waitFor('both Blenders to be taken over', () => ['ann', 'ben'].every((n) => restarted.list().find((v) => v.username === n)?.state === 'ready') || undefined, { timeoutMs: 120_000 });
     expect(await restarted.command(ben!.id, 'get_scene_info', {})).toMatchObject({ object_count: 3 });
-    expect(await engine.listContainers(h.labels(ben!.id))).toHaveLength(1);
+    expect(await engine.containers.list(h.labels(ben!.id))).toHaveLength(1);
   });
 
   it('lets a booting Blender use every CPU first, then holds it to its configured share', async () => {
@@ -105,7 +108,7 @@ describe('starting several Blenders at once', () => {
     const cpuOf = async () => {
       const id = h!.sessions.get(user.id)?.containerName;
       if (!id) return;
-      const { HostConfig } = await engine.docker.getContainer(id).inspect().catch(() => ({ HostConfig: null }));
+      const { HostConfig } = await docker.getContainer(id).inspect().catch(() => ({ HostConfig: null }));
       if (HostConfig) seen.push({ shares: HostConfig.CpuShares ?? 0, nanoCpus: HostConfig.NanoCpus ?? 0 });
     };
     const started = h.sessions.start(user);
@@ -126,11 +129,11 @@ describe('starting several Blenders at once', () => {
       await harness.sessions.start(user as never);
       const id = harness.sessions.get(user.id)!.containerName;
       const dir = '/home/blender/.config/blender/3.4/scripts/startup';
-      expect(await engine.exec(id, ['sh', '-c', `mkdir -p ${dir} && printf 'import time\\ndef register():\\n    time.sleep(15)\\n' > ${dir}/slow.py`])).toMatchObject({ exitCode: 0 });
+      expect(await engine.containers.exec(id, ['sh', '-c', `mkdir -p ${dir} && printf 'import time\\ndef register():\\n    time.sleep(15)\\n' > ${dir}/slow.py`])).toMatchObject({ exitCode: 0 });
       await harness.sessions.stop(user.id, 'sign-out');
       return id;
     }
-    const sharesOf = async (id: string) => (await engine.docker.getContainer(id).inspect()).HostConfig.CpuShares;
+    const sharesOf = async (id: string) => (await docker.getContainer(id).inspect()).HostConfig.CpuShares;
 
     it('ends after a bounded time, however long a person\'s own startup script delays readiness', async () => {
       h = await new Harness(engine, {}, { bootBoostMs: 2_000 }).init();
@@ -177,7 +180,7 @@ describe('starting several Blenders at once', () => {
     expect(Date.now() - t0).toBeLessThan(3_000);
     expect(h.sessions.get(ben.id)).toMatchObject({ state: 'stopped' });
     expect(states).not.toContain('waiting'); // ben's Blender never booted
-    const [benContainer] = await engine.listContainers(h.labels(ben.id));
+    const [benContainer] = await engine.containers.list(h.labels(ben.id));
     expect(benContainer?.state).not.toBe('running'); // a container held for his turn ended with it
     expect((await annStarted).state).toBe('ready');
   });
@@ -194,8 +197,8 @@ describe('starting several Blenders at once', () => {
     // The window is gone: its reply signs nobody in, and the session says why it stopped.
     expect(await signIn).toMatchObject({ ok: false, error: { code: 'NOT_SIGNED_IN' } });
     expect(h.sessions.get(ben.id)).toMatchObject({ state: 'stopped', reason: 'The sign-in ended before Blender was ready, so it was stopped' });
-    expect((await engine.inspectContainer(held.id))?.running).toBe(false);
-    expect(await engine.logs(held.id)).toContain('stopping before Blender started');
+    expect((await engine.containers.inspect(held.id))?.running).toBe(false);
+    expect(await engine.containers.logs(held.id)).toContain('stopping before Blender started');
     expect((await annStarted).state).toBe('ready');
   });
 

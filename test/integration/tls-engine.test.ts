@@ -5,8 +5,10 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createApp } from '../../electron/services/app/app';
 import { BlenderClient } from '../../electron/services/blender/blender-client';
-import { Engine, tlsFilesFrom } from '../../electron/services/engine/engine';
+import { Engine } from '../../electron/services/engine/engine';
+import { tlsFilesFrom } from '../../electron/services/engine/endpoint';
 import { Harness } from '../support/sessions-harness';
+import { testDocker } from '../support/docker';
 
 // A panel on an engine it reaches over the network: TLS only, with the engine this suite starts
 // (scripts/engine-start.sh: a TLS listener on 127.0.0.1:2376 that wants a client certificate).
@@ -38,7 +40,7 @@ describe('an engine over TLS', () => {
     h = await new Harness(engine).init();
     const { user } = await h.user('pia');
     const ready = await h.sessions.start(user);
-    const raw = await engine.docker.getContainer(ready.containerName).inspect();
+    const raw = await testDocker(ENDPOINT, { tls }).getContainer(ready.containerName).inspect();
     const published = Object.values(raw.NetworkSettings.Ports).map((binds) => binds?.[0]);
     expect(published.map((b) => b?.HostIp)).toEqual(['127.0.0.2', '127.0.0.2']);
     expect(published.map((b) => Number(b?.HostPort))).not.toContain(ready.ports!.addon);

@@ -111,7 +111,7 @@ describe('the Blender UI server', () => {
       }
       await waitFor('the strangers to connect', () => sockets.every((s) => !s.connecting) || undefined);
       // Each would have been a process of its own before the gate; the container's limit is 512.
-      const processes = Number((await engine.exec(b.id, ['sh', '-c', 'ls -d /proc/[0-9]* | wc -l'])).stdout.trim());
+      const processes = Number((await engine.containers.exec(b.id, ['sh', '-c', 'ls -d /proc/[0-9]* | wc -l'])).stdout.trim());
       expect(processes).toBeLessThan(100);
       expect((await probeSocket(`/websockify?token=${screenTokenFor(b.secret)}`)).firstMessage).toMatch(/^RFB 003\.00\d\n$/);
       const client = new BlenderClient({ port: b.addonPort, secret: b.secret });

@@ -1,13 +1,14 @@
 import { afterAll, beforeAll } from 'vitest';
 import { randomBytes } from 'node:crypto';
 import { DEFAULT_IMAGE } from '../../electron/services/blender/blender-image';
+import { IMAGE_FACTS } from '../../electron/services/blender/image-contract';
 import { Engine } from '../../electron/services/engine/engine';
 import { waitForBlender } from '../../electron/services/blender/readiness';
 
 export const IMAGE = process.env.BLENDER_LAB_IMAGE ?? DEFAULT_IMAGE;
 export const TEST_LABELS = { 'org.blender-lab.test': 'integration' };
-export const ADDON_PORT = 9876;
-export const UI_PORT = 3000;
+export const ADDON_PORT = IMAGE_FACTS.addonPort;
+export const UI_PORT = IMAGE_FACTS.uiPort;
 
 export interface TestBlender {
   id: string;
@@ -43,7 +44,7 @@ export async function startBlender(engine: Engine, opts: LaunchOptions = {}): Pr
 export async function launchBlender(engine: Engine, opts: LaunchOptions = {}): Promise<Omit<TestBlender, 'addonPort' | 'uiPort'>> {
   const secret = opts.secret ?? newSecret();
   const name = opts.name ?? `blender-lab-test-${randomBytes(4).toString('hex')}`;
-  const id = await engine.createContainer({
+  const id = await engine.containers.create({
     name,
     image: IMAGE,
     env: { BLENDER_LAB_SECRET: secret, ...opts.env },
@@ -54,13 +55,14 @@ export async function launchBlender(engine: Engine, opts: LaunchOptions = {}): P
     ],
     volumes: [],
     limits: { memoryBytes: 2 * 1024 ** 3, nanoCpus: 1e9, pids: 512 },
+    tmpfs: IMAGE_FACTS.runTmpfs,
   });
-  await engine.startContainer(id);
+  await engine.containers.start(id);
   return { id, name, secret };
 }
 
 export async function publishedPorts(engine: Engine, id: string): Promise<{ addonPort: number; uiPort: number }> {
-  const info = await engine.inspectContainer(id);
+  const info = await engine.containers.inspect(id);
   const addonPort = info?.ports[ADDON_PORT];
   const uiPort = info?.ports[UI_PORT];
   if (!addonPort || !uiPort) throw new Error(`container ${id} has no published ports (${info?.status})`);
@@ -71,14 +73,14 @@ export async function untilReady(engine: Engine, blender: TestBlender, timeoutMs
   return waitForBlender(blender, {
     timeoutMs,
     whyDead: async () => {
-      const info = await engine.inspectContainer(blender.id);
-      return info?.running ? null : `container ${info?.status ?? 'gone'}: ${await engine.logs(blender.id, 20).catch(() => '')}`;
+      const info = await engine.containers.inspect(blender.id);
+      return info?.running ? null : `container ${info?.status ?? 'gone'}: ${await engine.containers.logs(blender.id, 20).catch(() => '')}`;
     },
   });
 }
 
 export async function removeTestContainers(engine: Engine): Promise<void> {
-  for (const c of await engine.listContainers(TEST_LABELS)) await engine.removeContainer(c.id);
+  for (const c of await engine.containers.list(TEST_LABELS)) await engine.containers.remove(c.id);
 }
 
 /**
@@ -92,7 +94,7 @@ export function sharedBlender(engine: Engine): () => TestBlender {
     await untilReady(engine, blender);
   });
   afterAll(async () => {
-    if (blender) await engine.removeContainer(blender.id);
+    if (blender) await engine.containers.remove(blender.id);
   });
   return () => {
     if (!blender) throw new Error('the shared Blender has not started');

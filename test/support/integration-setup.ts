@@ -4,7 +4,7 @@ import { IMAGE, removeTestContainers, testEngine } from './blender';
 export default async function setup() {
   const engine = testEngine();
   await engine.ping();
-  if (!(await engine.imageInfo(IMAGE))) {
+  if (!(await engine.images.info(IMAGE))) {
     throw new Error(`The image ${IMAGE} is missing: run 'npm run image' first (npm test does).`);
   }
   await removeTestContainers(engine);

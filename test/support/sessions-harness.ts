@@ -136,8 +136,8 @@ export class Harness {
     await this.mcp?.close();
     this.api.dispose();
     await this.sessions.dispose();
-    for (const c of await this.engine.listContainers(this.labels())) await this.engine.removeContainer(c.id);
-    for (const v of await this.engine.listVolumes(this.labels())) await this.engine.removeVolume(v);
-    for (const n of await this.engine.listNetworks(this.labels())) await this.engine.removeNetwork(n);
+    for (const c of await this.engine.containers.list(this.labels())) await this.engine.containers.remove(c.id);
+    for (const v of await this.engine.volumes.list(this.labels())) await this.engine.volumes.remove(v);
+    for (const n of await this.engine.networks.list(this.labels())) await this.engine.networks.remove(n);
   }
 }

@@ -3,7 +3,7 @@ import { chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from '
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import type { SshAccess } from '../../electron/services/engine/engine';
+import type { SshAccess } from '../../electron/services/engine/endpoint';
 import { KnownHosts } from '../../electron/services/engine/ssh/known-hosts';
 import { waitFor } from './wait';
 

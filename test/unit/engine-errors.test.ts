@@ -3,7 +3,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { toEngineError } from '../../electron/services/engine/engine-errors';
-import { demultiplex, dockerOptions, tlsFilesFrom } from '../../electron/services/engine/engine';
+import Docker from 'dockerode';
+import { logText } from '../../electron/services/engine/containers';
+import { dockerOptions, tlsFilesFrom } from '../../electron/services/engine/endpoint';
 
 // Failures the real engine cannot be made to produce on demand (OOM, permission on the socket).
 describe('toEngineError', () => {
@@ -32,7 +34,9 @@ describe('toEngineError', () => {
   });
 });
 
-describe('demultiplex', () => {
+describe('a container log', () => {
+  const { modem } = new Docker(); // its demultiplexer only: nothing is asked of an engine
+  const demultiplex = (raw: Buffer) => logText(raw, (from, out, err) => modem.demuxStream(from, out, err));
   const frameOf = (stream: number, text: string) => {
     const body = Buffer.from(text);
     const head = Buffer.alloc(8);
@@ -41,12 +45,12 @@ describe('demultiplex', () => {
     return Buffer.concat([head, body]);
   };
 
-  it('joins stdout and stderr frames in order', () => {
-    expect(demultiplex(Buffer.concat([frameOf(1, 'out 1\n'), frameOf(2, 'err\n'), frameOf(1, 'out 2\n')]))).toBe('out 1\nerr\nout 2\n');
+  it('joins stdout and stderr frames in order', async () => {
+    expect(await demultiplex(Buffer.concat([frameOf(1, 'out 1\n'), frameOf(2, 'err\n'), frameOf(1, 'out 2\n')]))).toBe('out 1\nerr\nout 2\n');
   });
 
-  it('passes TTY logs through as they are', () => {
-    expect(demultiplex(Buffer.from('plain tty output\n'))).toBe('plain tty output\n');
+  it('passes TTY logs through as they are', async () => {
+    expect(await demultiplex(Buffer.from('plain tty output\n'))).toBe('plain tty output\n');
   });
 });
 

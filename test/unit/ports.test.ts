@@ -45,7 +45,7 @@ describe('PortAllocator', () => {
       code: 'PORT_EXHAUSTED',
       message: 'No free ports left: all 3 slots from 47100 (add-on) and 47200 (UI) are in use. Stop idle sessions or widen the range in settings.',
     });
-    ports.release('b');
+    ports.free('b');
     expect(await ports.allocate('d')).toEqual({ addon: 47101, ui: 47201 });
   });
 

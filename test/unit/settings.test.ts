@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FileStore, MemoryStore } from '../../electron/services/storage/document-store';
-import { checkEndpoint, tlsFilesFrom } from '../../electron/services/engine/engine';
+import { checkEndpoint, tlsFilesFrom } from '../../electron/services/engine/endpoint';
 import { SettingsService } from '../../electron/services/settings/settings';
 import { DEFAULT_SETTINGS, settingsSchema, type Settings } from '../../shared/settings';
 

@@ -179,7 +179,7 @@ export function createHandlers({ accounts, sessions, settings, credentials, file
     'admin.updateSettings': async (patch) => {
       const previous = settings.get();
       const next = settings.update(patch);
-      await engine.follow(previous, next);
+      await engine.settingsChanged(previous, next);
       return next;
     },
     'admin.engine': () => engine.status(),

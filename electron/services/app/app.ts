@@ -7,7 +7,8 @@ import { DEFAULT_BASE_IMAGE } from '../blender/blender-image';
 import { ClipboardGuard, type SeatClipboard } from '../api/clipboard-guard';
 import { CredentialService, KeytarSecretStore, type SecretStore } from '../secrets/credentials';
 import { FileStore, MemoryStore, type DocumentStore } from '../storage/document-store';
-import { checkEndpoint, Engine, sshAccessFor, tlsFilesFrom } from '../engine/engine';
+import { Engine } from '../engine/engine';
+import { checkEndpoint, sshAccessFor, tlsFilesFrom } from '../engine/endpoint';
 import { EngineControl } from '../sessions/engine-control';
 import { McpEndpoint } from '../api/mcp-endpoint';
 import { FileService } from '../files/files';
@@ -46,36 +47,16 @@ export interface App {
 /** Builds every service the panel runs on; shared by the Electron main process and headless mode. */
 export async function createApp(opts: AppOptions): Promise<App> {
   const log = opts.log ?? ((m: string) => console.error(`[blender-lab] ${m}`));
-  mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
-  const dataDir = realpathSync(opts.dataDir);
-  const instance = instanceFor(dataDir);
   const problems: string[] = [];
-
-  let settingsStore: DocumentStore<Settings>;
-  try {
-    settingsStore = new FileStore(dataDir, 'settings', settingsSchema);
-  } catch (error) {
-    // Settings can fall back to defaults; the damaged file stays for the operator to repair.
-    problems.push(`${(error as Error).message} Running with default settings until then.`);
-    settingsStore = new MemoryStore<Settings>(DEFAULT_SETTINGS);
-  }
-  const settings = new SettingsService(settingsStore, (next) => checkEndpoint(next.dockerEndpoint || undefined, tlsFilesFrom(next)));
-  // Accounts cannot: starting empty would let the next sign-up become administrator.
-  const accounts = new AccountService({
-    store: new FileStore(dataDir, 'accounts', accountsFileSchema),
-    signUpAllowed: () => settings.get().signUpAllowed,
-    signInLimits: () => ({ idleMinutes: settings.get().signOutIdleMinutes, maxHours: settings.get().signInMaxHours }),
-  });
-  const connect = (s: Settings) => Engine.connect(s.dockerEndpoint || undefined, { tls: tlsFilesFrom(s), ssh: sshAccessFor(s, dataDir), publishAddress: s.publishAddress });
-  let engine: Engine;
-  try {
-    engine = connect(settings.get());
-  } catch (error) {
-    // A settings file from elsewhere may name an engine the panel refuses (plain-text tcp://):
-    // the panel still opens, says why, and reaches no engine until an administrator fixes it.
-    problems.push(`The Docker endpoint is refused: ${(error as Error).message}`);
-    engine = Engine.connect(`unix://${path.join(dataDir, 'no-engine-until-the-endpoint-is-fixed.sock')}`);
-  }
+  const report = (message: string) => {
+    if (!problems.includes(message)) problems.push(message);
+    log(message);
+  };
+  const dataDir = openDataDir(opts.dataDir);
+  const instance = instanceFor(dataDir);
+  const settings = openSettings(dataDir, problems);
+  const accounts = openAccounts(dataDir, settings);
+  const { engine, connect } = openEngine(dataDir, settings, problems);
   const credentials = new CredentialService(opts.secretStore?.(dataDir) ?? new KeytarSecretStore('Blender Lab'), instance);
   const sessions = new SessionManager({
     engine,
@@ -87,41 +68,17 @@ export async function createApp(opts: AppOptions): Promise<App> {
     log,
   });
   const mcpTokens = new McpTokenService(new FileStore(dataDir, 'mcp-tokens', mcpTokensFileSchema), (id) => accounts.getUser(id)?.username ?? null, () => settings.get().mcpTokenDays);
-  // The API names the endpoint's address, and the endpoint calls through the API: each refers to the other once both exist.
   const files = new FileService({ engine, sessions, settings: () => settings.get() });
-  const report = (message: string) => {
-    if (!problems.includes(message)) problems.push(message);
-    log(message);
-  };
   const engineControl = new EngineControl({ engine, sessions, connect, report }, settings.get().dockerEndpoint);
+  // The API names the endpoint's address, and the endpoint calls through the API: each refers to the other once both exist.
   const api: ApiServer = new ApiServer({
-    accounts,
-    sessions,
-    settings,
-    credentials,
-    files,
-    mcpTokens,
+    accounts, sessions, settings, credentials, files, mcpTokens,
     engine: engineControl,
     mcpUrl: (): string | null => endpoint.url(),
     clipboard: new ClipboardGuard(opts.clipboard ?? null),
   });
   const endpoint = new McpEndpoint({ api, tokens: mcpTokens, userOf: (id) => accounts.getUser(id), log });
-  const openMcp = async (port: number) => {
-    await endpoint.close();
-    try {
-      await endpoint.listen(port);
-    } catch (error) {
-      // The panel runs on without it; the AI clients page says it is closed, and why is logged.
-      const message = `The AI clients' endpoint is not open: ${(error as Error).message}`;
-      problems.push(message);
-      log(message);
-    }
-  };
-  await openMcp(opts.mcpPort ?? settings.get().mcpPort);
-  settings.changed.on(({ next, previous }) => {
-    if (opts.mcpPort === undefined && next.mcpPort !== previous.mcpPort) void openMcp(next.mcpPort);
-  });
-
+  await openMcpEndpoint(endpoint, settings, opts.mcpPort, report);
   await engineControl.start();
 
   return {
@@ -139,6 +96,62 @@ export async function createApp(opts: AppOptions): Promise<App> {
       engine.close();
     },
   };
+}
+
+/** The data directory, made private to this user; its real path names the panel's instance. */
+function openDataDir(dir: string): string {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  return realpathSync(dir);
+}
+
+function openSettings(dataDir: string, problems: string[]): SettingsService {
+  let store: DocumentStore<Settings>;
+  try {
+    store = new FileStore(dataDir, 'settings', settingsSchema);
+  } catch (error) {
+    // Settings can fall back to defaults; the damaged file stays for the operator to repair.
+    problems.push(`${(error as Error).message} Running with default settings until then.`);
+    store = new MemoryStore<Settings>(DEFAULT_SETTINGS);
+  }
+  return new SettingsService(store, (next) => checkEndpoint(next.dockerEndpoint || undefined, tlsFilesFrom(next)));
+}
+
+function openAccounts(dataDir: string, settings: SettingsService): AccountService {
+  // No fallback to an empty store: starting empty would let the next sign-up become administrator.
+  return new AccountService({
+    store: new FileStore(dataDir, 'accounts', accountsFileSchema),
+    signUpAllowed: () => settings.get().signUpAllowed,
+    signInLimits: () => ({ idleMinutes: settings.get().signOutIdleMinutes, maxHours: settings.get().signInMaxHours }),
+  });
+}
+
+function openEngine(dataDir: string, settings: SettingsService, problems: string[]): { engine: Engine; connect: (s: Settings) => Engine } {
+  const connect = (s: Settings) => Engine.connect(s.dockerEndpoint || undefined, { tls: tlsFilesFrom(s), ssh: sshAccessFor(s, dataDir), publishAddress: s.publishAddress });
+  try {
+    return { engine: connect(settings.get()), connect };
+  } catch (error) {
+    // A settings file from elsewhere may name an engine the panel refuses (plain-text tcp://):
+    // the panel still opens, says why, and reaches no engine until an administrator fixes it.
+    problems.push(`The Docker endpoint is refused: ${(error as Error).message}`);
+    return { engine: Engine.connect(`unix://${path.join(dataDir, 'no-engine-until-the-endpoint-is-fixed.sock')}`), connect };
+  }
+}
+
+/** Opens the AI clients' endpoint on `fixedPort`, else on the setting's port, reopened whenever that changes. */
+async function openMcpEndpoint(endpoint: McpEndpoint, settings: SettingsService, fixedPort: number | undefined, report: (message: string) => void): Promise<void> {
+  const open = async (port: number) => {
+    await endpoint.close();
+    try {
+      await endpoint.listen(port);
+    } catch (error) {
+      // The panel runs on without it; the AI clients page says it is closed, and why is logged.
+      report(`The AI clients' endpoint is not open: ${(error as Error).message}`);
+    }
+  };
+  await open(fixedPort ?? settings.get().mcpPort);
+  settings.changed.on(({ next, previous }) => {
+    if (fixedPort === undefined && next.mcpPort !== previous.mcpPort) void open(next.mcpPort);
+  });
 }
 
 export function defaultDataDir(): string {

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { AppError } from '../../../shared/errors';
-import type { BuildProgress, Engine } from '../engine/engine';
+import type { BuildProgress, ImageOps } from '../engine/container-engine';
 
 export const CONTEXT_HASH_LABEL = 'org.blender-lab.context-hash';
 export const DEFAULT_IMAGE = 'blender-lab/blender:latest';
@@ -37,18 +37,18 @@ export interface EnsureImageOptions {
 }
 
 /** Builds the Blender image unless one built from the same context is already there. */
-export async function ensureBlenderImage(engine: Engine, opts: EnsureImageOptions): Promise<'up-to-date' | 'built'> {
+export async function ensureBlenderImage(images: ImageOps, opts: EnsureImageOptions): Promise<'up-to-date' | 'built'> {
   const hash = await contextHash(opts.contextDir, opts.baseImage);
-  const current = await engine.imageInfo(opts.image);
+  const current = await images.info(opts.image);
   if (current?.labels[CONTEXT_HASH_LABEL] === hash) return 'up-to-date';
-  if (!(await engine.imageInfo(opts.baseImage))) {
+  if (!(await images.info(opts.baseImage))) {
     throw new AppError(
       'IMAGE_MISSING',
       `The base image ${opts.baseImage} is missing, so the Blender image cannot be built. ` +
         `Run 'npm run image' (it bootstraps a Debian base), or tag a Debian bookworm image as ${opts.baseImage}.`,
     );
   }
-  await engine.buildImage(opts.contextDir, await contextFiles(opts.contextDir), {
+  await images.build(opts.contextDir, await contextFiles(opts.contextDir), {
     tag: opts.image,
     buildArgs: { BASE_IMAGE: opts.baseImage },
     labels: { [CONTEXT_HASH_LABEL]: hash },

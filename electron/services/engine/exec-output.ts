@@ -10,9 +10,16 @@ export type Demux = (stream: NodeJS.ReadableStream, stdout: NodeJS.WritableStrea
 /**
  * What a command printed on stdout, kept as it arrives and at most `limit` bytes of it: a
  * container that prints without end, or more than it should, is cut off there rather than held
- * in the panel's memory. Stderr is read off and dropped.
+ * in the panel's memory. Stderr is read off and dropped, unless `withStderr` keeps it
+ * interleaved with stdout as written (a container's log).
  */
-export function readStdout(stream: NodeJS.ReadableStream & { destroy?: (error?: Error) => void }, demux: Demux, limit = EXEC_OUTPUT_LIMIT, what = 'the command'): Promise<string> {
+export function readStdout(
+  stream: NodeJS.ReadableStream & { destroy?: (error?: Error) => void },
+  demux: Demux,
+  limit = EXEC_OUTPUT_LIMIT,
+  what = 'the command',
+  withStderr = false,
+): Promise<string> {
   return new Promise<string>((resolve, reject) => {
     const kept: Buffer[] = [];
     let keptBytes = 0;
@@ -33,7 +40,7 @@ export function readStdout(stream: NodeJS.ReadableStream & { destroy?: (error?: 
         done();
       },
     });
-    const stderr = new Writable({ write: (_chunk, _encoding, done) => done() });
+    const stderr = withStderr ? stdout : new Writable({ write: (_chunk, _encoding, done) => done() });
     demux(stream, stdout, stderr);
     stream.on('end', () => settle(null));
     stream.on('close', () => settle(null));

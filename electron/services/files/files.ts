@@ -3,17 +3,18 @@ import { create as contentDisposition } from 'content-disposition';
 import { AppError, ERROR_CODES, type ErrorCode } from '../../../shared/errors';
 import { baseName, checkName, describeBytes, homePath, parentOf, type FolderListing, type TransferTicket } from '../../../shared/files';
 import type { Settings } from '../../../shared/settings';
-import type { Engine } from '../engine/engine';
-import { BLENDER_UID, type SessionManager } from '../sessions/sessions';
+import type { ContainerEngine } from '../engine/container-engine';
+import { IMAGE_FACTS } from '../blender/image-contract';
+import type { SessionManager } from '../sessions/sessions';
 import { firstFileOf } from '../engine/tar';
 
-const HOME = '/home/blender';
+const HOME = IMAGE_FACTS.home;
 /**
  * The helper runs isolated from the person's own Python: -I (no user site, no PYTHON* variables,
  * not the script's folder first) and -S (no site module, so no .pth files), with a fixed
  * environment. Otherwise a usercustomize.py in their home would answer the panel in its place.
  */
-const HELPER = ['/usr/bin/python3', '-I', '-S', '/opt/blender-lab/files.py'];
+const HELPER = IMAGE_FACTS.filesHelper;
 const HELPER_ENV = { PATH: '/usr/bin:/bin', LANG: 'C.UTF-8', PYTHONDONTWRITEBYTECODE: '1' };
 /** Time between asking for a transfer and the renderer starting it. */
 const TICKET_LIFETIME_MS = 2 * 60_000;
@@ -46,7 +47,7 @@ export interface TransferResponse {
 }
 
 export interface FileServiceDeps {
-  engine: Engine;
+  engine: ContainerEngine;
   sessions: SessionManager;
   settings: () => Settings;
   now?: () => number;
@@ -93,7 +94,7 @@ export class FileService {
     if (kind !== 'file') throw new AppError('INVALID_INPUT', `${relative} is not a file`);
     if (bytes > maxBytes) throw new AppError('INVALID_INPUT', `${relative} is ${describeBytes(bytes)}, too large to show`);
     // Read with the same cap: the file may have grown since it was looked at.
-    const data = await this.deps.engine.readFile(this.deps.sessions.runningContainer(userId), `${HOME}/${relative}`, maxBytes);
+    const data = await this.deps.engine.files.read(this.deps.sessions.runningContainer(userId), `${HOME}/${relative}`, maxBytes);
     if (!data) throw new AppError('NOT_FOUND', `${relative} is not there`);
     return data.toString('base64');
   }
@@ -146,7 +147,7 @@ export class FileService {
     const partial = `.upload-${randomBytes(6).toString('hex')}.part`;
     const partialPath = [folder, partial].filter(Boolean).join('/');
     try {
-      await this.deps.engine.putFileStream(container, [HOME, folder].filter(Boolean).join('/'), partial, ticket.bytes, body, { uid: BLENDER_UID, gid: BLENDER_UID });
+      await this.deps.engine.files.putStream(container, [HOME, folder].filter(Boolean).join('/'), partial, ticket.bytes, body, { uid: IMAGE_FACTS.uid, gid: IMAGE_FACTS.gid });
       await this.helper(ticket.userId, ['place', partialPath, ticket.path]);
     } catch (error) {
       await this.helper(ticket.userId, ['discard', partialPath]).catch(() => {});
@@ -158,7 +159,7 @@ export class FileService {
   private async download(ticket: Ticket): Promise<TransferResponse> {
     const container = this.deps.sessions.runningContainer(ticket.userId);
     const { kind } = await this.helper<{ kind: string }>(ticket.userId, ['stat', ticket.path]);
-    const archive = await this.deps.engine.readArchive(container, [HOME, ticket.path].filter(Boolean).join('/'));
+    const archive = await this.deps.engine.files.readArchive(container, [HOME, ticket.path].filter(Boolean).join('/'));
     const name = kind === 'folder' ? `${baseName(ticket.path) || 'home'}.tar` : baseName(ticket.path);
     const headers: Record<string, string> = {
       'Content-Type': kind === 'folder' ? 'application/x-tar' : 'application/octet-stream',
@@ -196,7 +197,7 @@ export class FileService {
   /** Runs the in-container helper for the person's running Blender and returns its answer. */
   private async helper<T = FolderListing>(userId: string, args: string[]): Promise<T> {
     const container = this.deps.sessions.runningContainer(userId);
-    const { exitCode, stdout } = await this.deps.engine.exec(container, [...HELPER, ...args], { env: HELPER_ENV });
+    const { exitCode, stdout } = await this.deps.engine.containers.exec(container, [...HELPER, ...args], { env: HELPER_ENV });
     let answer: { error?: string; code?: string } & Record<string, unknown>;
     try {
       answer = JSON.parse(stdout);

@@ -86,7 +86,7 @@ export class EngineControl {
    * and stops every Blender on the current one, then follows the new one. People's files stay
    * on the engine their volume is on.
    */
-  follow(previous: Settings, next: Settings): Promise<void> {
+  settingsChanged(previous: Settings, next: Settings): Promise<void> {
     if (ENGINE_SETTINGS.every((key) => previous[key] === next[key])) return this.moving;
     this.moving = this.moving.then(() => this.move(next));
     return this.moving;

@@ -37,7 +37,7 @@ export class PortAllocator {
 
   /** Ports for `owner`: `preferred` if it is in range and free, else the first free slot. */
   async allocate(owner: string, preferred?: PortPair | null): Promise<PortPair> {
-    this.release(owner);
+    this.free(owner);
     const { addonPortBase, uiPortBase, portRangeSize } = this.ranges();
     const candidates: PortPair[] = [];
     if (preferred && this.inRange(preferred)) candidates.push(preferred);
@@ -59,7 +59,7 @@ export class PortAllocator {
     this.owners.set(owner, pair);
   }
 
-  release(owner: string): void {
+  free(owner: string): void {
     this.owners.delete(owner);
   }
 
