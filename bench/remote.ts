@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { AccountService, type AccountsFile } from '../electron/services/accounts/accounts';
+import { AccountService } from '../electron/services/accounts/accounts';
+import type { AccountsFile } from '../electron/services/accounts/accounts-file';
 import { BlenderClient } from '../electron/services/blender/blender-client';
 import { MemoryStore } from '../electron/services/storage/document-store';
 import { Engine } from '../electron/services/engine/engine';

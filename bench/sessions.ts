@@ -1,7 +1,8 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
-import { AccountService, type AccountsFile } from '../electron/services/accounts/accounts';
+import { AccountService } from '../electron/services/accounts/accounts';
+import type { AccountsFile } from '../electron/services/accounts/accounts-file';
 import { MemoryStore } from '../electron/services/storage/document-store';
 import type { Engine } from '../electron/services/engine/engine';
 import { instanceLabels } from '../electron/services/blender/naming';

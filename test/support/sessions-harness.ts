@@ -1,7 +1,8 @@
 import { FileService } from '../../electron/services/files/files';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { AccountService, type AccountsFile } from '../../electron/services/accounts/accounts';
+import { AccountService } from '../../electron/services/accounts/accounts';
+import type { AccountsFile } from '../../electron/services/accounts/accounts-file';
 import { ApiServer, type ApiConnection } from '../../electron/services/api/api-server';
 import { McpEndpoint } from '../../electron/services/api/mcp-endpoint';
 import { McpTokenService, type McpTokensFile } from '../../electron/services/accounts/mcp-tokens';

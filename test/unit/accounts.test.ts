@@ -2,7 +2,8 @@ import { mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { AccountService, accountsFileSchema, type AccountsFile } from '../../electron/services/accounts/accounts';
+import { AccountService } from '../../electron/services/accounts/accounts';
+import { accountsFileSchema, type AccountsFile } from '../../electron/services/accounts/accounts-file';
 import { FileStore, MemoryStore } from '../../electron/services/storage/document-store';
 import { hashPassword, verifyPassword } from '../../electron/services/accounts/password';
 

@@ -1,6 +1,7 @@
 import { FileService } from '../../electron/services/files/files';
 import { describe, expect, it, vi } from 'vitest';
-import { AccountService, type AccountsFile } from '../../electron/services/accounts/accounts';
+import { AccountService } from '../../electron/services/accounts/accounts';
+import type { AccountsFile } from '../../electron/services/accounts/accounts-file';
 import { ApiServer, toErrorData } from '../../electron/services/api/api-server';
 import { ClipboardGuard, clipboardDigest } from '../../electron/services/api/clipboard-guard';
 import type { CredentialService } from '../../electron/services/secrets/credentials';

@@ -1,5 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { AccountService, type AccountsFile } from '../../electron/services/accounts/accounts';
+import { AccountService } from '../../electron/services/accounts/accounts';
+import type { AccountsFile } from '../../electron/services/accounts/accounts-file';
 import { MemoryStore } from '../../electron/services/storage/document-store';
 import type { Ended } from '../../electron/services/accounts/sign-ins';
 

@@ -1,52 +1,15 @@
 import { randomBytes } from 'node:crypto';
-import { z } from 'zod';
 import { passwordSchema, roleSchema, usernameSchema, type Role, type User } from '../../../shared/accounts';
 import { Emitter } from '../../../shared/emitter';
 import { AppError } from '../../../shared/errors';
 import { parseOrThrow } from '../../../shared/validation';
 import type { DocumentStore } from '../storage/document-store';
+import type { AccountsFile, UserRecord } from './accounts-file';
 import { DEFAULT_COST, hashPassword, verifyPassword, type PasswordHash, type ScryptCost } from './password';
+import { assertNotLocked, countFailure, DEFAULT_LOCKOUT, noAttempts, UnknownNames, type Attempts, type LockoutPolicy } from './lockout';
 import { SignIns, type SignInLimits } from './sign-ins';
 import { WorkQueue } from './work-queue';
 
-const passwordHashSchema = z.object({
-  algorithm: z.literal('scrypt'),
-  N: z.number().int().positive(),
-  r: z.number().int().positive(),
-  p: z.number().int().positive(),
-  salt: z.string().min(1),
-  hash: z.string().min(1),
-});
-
-const userRecordSchema = z.object({
-  id: z.string().regex(/^[a-f0-9]{10}$/),
-  username: z.string().min(1),
-  role: roleSchema,
-  createdAt: z.string(),
-  lastLoginAt: z.string().nullable(),
-  disabled: z.boolean(),
-  password: passwordHashSchema,
-  failedSignIns: z.number().int().nonnegative().default(0),
-  lockouts: z.number().int().nonnegative().default(0),
-  lockedUntil: z.string().nullable().default(null),
-});
-
-export const accountsFileSchema = z.object({
-  version: z.literal(1).default(1),
-  users: z.array(userRecordSchema).default([]),
-});
-
-export type AccountsFile = z.output<typeof accountsFileSchema>;
-type UserRecord = AccountsFile['users'][number];
-
-export interface LockoutPolicy {
-  /** Failed sign-ins in a row before the first lock-out. */
-  threshold: number;
-  baseSeconds: number;
-  maxSeconds: number;
-}
-
-export const DEFAULT_LOCKOUT: LockoutPolicy = { threshold: 5, baseSeconds: 30, maxSeconds: 3600 };
 
 export interface AccountServiceDeps {
   store: DocumentStore<AccountsFile>;
@@ -61,15 +24,6 @@ export interface AccountServiceDeps {
 const HASHES_AT_ONCE = 2;
 /** Hashes waiting beyond this are refused at once rather than queued behind a flood. */
 const HASH_QUEUE_LIMIT = 64;
-/** Unknown names remembered for lock-out; the oldest are forgotten first. */
-const UNKNOWN_NAMES_LIMIT = 1000;
-
-interface Attempts {
-  failedSignIns: number;
-  lockouts: number;
-  lockedUntil: string | null;
-}
-
 const WRONG_CREDENTIALS = 'Wrong username or password';
 
 /**
@@ -78,7 +32,7 @@ const WRONG_CREDENTIALS = 'Wrong username or password';
  */
 export class AccountService {
   readonly signIns: SignIns;
-  private readonly unknownAttempts = new Map<string, Attempts>(); // so unknown names lock out too
+  private readonly unknownNames = new UnknownNames();
   /** Guesses being checked right now, per name: they count against the lock-out before they finish. */
   private readonly inFlight = new Map<string, number>();
   private readonly hashes = new WorkQueue(HASHES_AT_ONCE, HASH_QUEUE_LIMIT);
@@ -297,29 +251,17 @@ export class AccountService {
   }
 
   private assertNotLocked(attempts: Attempts): void {
-    if (!attempts.lockedUntil) return;
-    const left = Date.parse(attempts.lockedUntil) - this.clock().getTime();
-    if (left > 0) {
-      throw new AppError('LOCKED_OUT', `Too many failed sign-ins. Try again in ${Math.ceil(left / 1000)} s.`);
-    }
+    assertNotLocked(attempts, this.clock());
   }
 
   private recordFailure(id: string | null, key: string): void {
-    const bump = (a: Attempts) => {
-      a.failedSignIns += 1;
-      if (a.failedSignIns >= this.lockout.threshold) {
-        const seconds = Math.min(this.lockout.baseSeconds * 2 ** a.lockouts, this.lockout.maxSeconds);
-        a.lockouts += 1;
-        a.failedSignIns = 0;
-        a.lockedUntil = new Date(this.clock().getTime() + seconds * 1000).toISOString();
-      }
-    };
+    const bump = (a: Attempts) => countFailure(a, this.lockout, this.clock());
     if (id) {
       this.update(id, bump);
     } else {
-      const a = this.unknownAttempts.get(key) ?? { failedSignIns: 0, lockouts: 0, lockedUntil: null };
+      const a = this.unknownNames.get(key) ?? noAttempts();
       bump(a);
-      this.rememberUnknown(key, a);
+      this.unknownNames.remember(key, a);
     }
   }
 
@@ -331,16 +273,7 @@ export class AccountService {
 
   private attemptsFor(key: string): { record: UserRecord | undefined; attempts: Attempts } {
     const record = this.records().find((u) => sameName(u.username, key));
-    return { record, attempts: record ?? this.unknownAttempts.get(key) ?? { failedSignIns: 0, lockouts: 0, lockedUntil: null } };
-  }
-
-  private rememberUnknown(key: string, attempts: Attempts): void {
-    this.unknownAttempts.delete(key); // re-inserted last: the map's order is oldest first
-    this.unknownAttempts.set(key, attempts);
-    for (const oldest of this.unknownAttempts.keys()) {
-      if (this.unknownAttempts.size <= UNKNOWN_NAMES_LIMIT) break;
-      this.unknownAttempts.delete(oldest);
-    }
+    return { record, attempts: record ?? this.unknownNames.get(key) ?? noAttempts() };
   }
 }
 

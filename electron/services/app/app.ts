@@ -1,7 +1,8 @@
 import { mkdirSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import { DEFAULT_SETTINGS, settingsSchema, type Settings } from '../../../shared/settings';
-import { AccountService, accountsFileSchema } from '../accounts/accounts';
+import { AccountService } from '../accounts/accounts';
+import { accountsFileSchema } from '../accounts/accounts-file';
 import { ApiServer } from '../api/api-server';
 import { DEFAULT_BASE_IMAGE } from '../blender/blender-image';
 import { ClipboardGuard, type SeatClipboard } from '../api/clipboard-guard';
