@@ -20,8 +20,9 @@ const DOMAINS = {
   blender: ['engine'],
   sessions: ['engine', 'blender'],
   files: ['engine', 'blender', 'sessions'],
-  api: ['accounts', 'settings', 'secrets', 'engine', 'blender', 'sessions', 'files'],
-  app: ['storage', 'engine', 'secrets', 'settings', 'accounts', 'blender', 'sessions', 'files', 'api'],
+  assets: ['engine', 'blender'],
+  api: ['accounts', 'settings', 'secrets', 'engine', 'blender', 'sessions', 'files', 'assets'],
+  app: ['storage', 'engine', 'secrets', 'settings', 'accounts', 'blender', 'sessions', 'files', 'assets', 'api'],
 };
 
 function domainRules() {

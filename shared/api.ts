@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { User } from './accounts';
-import type { ObjectInfo, SavedStates, SceneInfo, Screenshot } from './blender';
+import { polyhavenTypeOrAllSchema, polyhavenTypeSchema, resolutionSchema, type AssetAdded, type AssetSearch, type SourceStatus } from './assets';
+import type { BlenderResult, ObjectInfo, SavedStates, SceneInfo, Screenshot } from './blender';
 import type { CredentialStatus } from './credentials';
 import type { EngineStatus } from './engine';
 import type { ErrorData } from './errors';
@@ -44,6 +45,15 @@ export const methods = {
   'blender.run': { input: z.object({ code: text(1024 * 1024) }).strict() },
   'blender.screenshot': { input: z.object({ maxSize: z.number().int().min(16).max(4096).optional() }).strict() },
   'blender.render': { input: none },
+  'assets.polyhavenStatus': { input: none },
+  'assets.polyhavenCategories': { input: z.object({ assetType: polyhavenTypeOrAllSchema }).strict() },
+  'assets.polyhavenSearch': {
+    input: z.object({ assetType: polyhavenTypeOrAllSchema, categories: text(500).optional(), limit: z.number().int().min(1).max(200).default(20) }).strict(),
+  },
+  'assets.polyhavenDownload': {
+    input: z.object({ assetId: text(128), assetType: polyhavenTypeSchema, resolution: resolutionSchema.default('1k'), fileFormat: text(8).optional() }).strict(),
+  },
+  'assets.setTexture': { input: z.object({ objectName: text(1024), textureId: text(200) }).strict() },
   'files.list': { input: z.object({ path: text(MAX_PATH_CHARS) }).strict() },
   'files.delete': { input: z.object({ path: text(MAX_PATH_CHARS) }).strict() },
   'files.rename': { input: z.object({ path: text(MAX_PATH_CHARS), to: text(1024) }).strict() },
@@ -101,6 +111,13 @@ export interface Results {
   'blender.screenshot': Screenshot;
   /** The rendered image, saved under ~/renders. */
   'blender.render': RenderResult;
+  'assets.polyhavenStatus': SourceStatus;
+  /** Category → how many assets are in it. */
+  'assets.polyhavenCategories': Record<string, number>;
+  'assets.polyhavenSearch': AssetSearch;
+  /** What the person's Blender made of it, and whether it came from the lab's cache. */
+  'assets.polyhavenDownload': AssetAdded;
+  'assets.setTexture': BlenderResult<'set_texture'>;
   'files.list': FolderListing;
   'files.delete': null;
   'files.rename': null;

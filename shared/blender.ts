@@ -81,6 +81,30 @@ export const blenderCommands = {
     params: z.object({ path: z.string().regex(/^renders\/[A-Za-z0-9._-]{1,200}\.png$/) }).strict(),
     result: z.object({ path: z.string(), width: z.number().int().positive(), height: z.number().int().positive() }),
   },
+  /** From the lab's shared cache, which the panel filled (`cache_entry`, relative to it). */
+  download_polyhaven_asset: {
+    params: z
+      .object({
+        asset_id: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,127}$/),
+        asset_type: z.enum(['hdris', 'textures', 'models']),
+        resolution: z.string(),
+        file_format: z.string(),
+        cache_entry: z.string().max(400),
+      })
+      .strict(),
+    result: z.object({
+      success: z.literal(true),
+      message: z.string(),
+      image_name: z.string().optional(),
+      material: z.string().optional(),
+      maps: z.array(z.string()).optional(),
+      imported_objects: z.array(z.string()).optional(),
+    }),
+  },
+  set_texture: {
+    params: z.object({ object_name: z.string().min(1).max(1024), texture_id: z.string().min(1).max(200) }).strict(),
+    result: z.object({ success: z.literal(true), message: z.string(), material: z.string() }),
+  },
 } as const;
 
 export type BlenderCommand = keyof typeof blenderCommands;

@@ -3,6 +3,14 @@ import { z } from 'zod';
 const whole = (min: number, max: number) =>
   z.number({ error: 'must be a number' }).int('must be a whole number').min(min, `must be at least ${min}`).max(max, `must be at most ${max}`);
 
+/** A service's address: https, or plain http only to this machine (a local stand-in or mirror). */
+const serviceUrl = (fallback: string) =>
+  z
+    .string({ error: 'must be text' })
+    .max(512, 'must be at most 512 characters')
+    .regex(/^(https:\/\/[^\s/?#]+|http:\/\/(127\.\d{1,3}\.\d{1,3}\.\d{1,3}|localhost|\[::1\])(:\d{1,5})?)(\/[^\s?#]*)?$/, 'must be an https:// address (or http:// to 127.0.0.1 or localhost), without a query')
+    .default(fallback);
+
 const filePath = z.string({ error: 'must be text' }).max(4096, 'must be at most 4096 characters').regex(/^$|^\//, 'must be empty or an absolute path').default('');
 
 /** Everything an operator can configure, with the defaults of a fresh install. */
@@ -30,6 +38,10 @@ export const settingsSchema = z
       .string({ error: 'must be text' })
       .regex(/^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}\/(8|9|1\d|2[0-8])$/, 'must be an IPv4 range like 10.213.0.0/16 (from /8 to /28)')
       .default('10.213.0.0/16'),
+    /** Where PolyHaven's API is (its public API, or a lab's mirror of it). */
+    polyhavenUrl: serviceUrl('https://api.polyhaven.com'),
+    /** The most one asset download may bring in, all its files together. */
+    assetDownloadLimitMiB: whole(1, 64 * 1024).default(2048),
     /** The largest single file a person may upload into their home. */
     uploadLimitMiB: whole(1, 1024 * 1024).default(2048),
     memoryMiB: whole(512, 256 * 1024).default(2048),

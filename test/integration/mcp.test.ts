@@ -2,6 +2,8 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testEngine } from '../support/blender';
+import { radianceHdr } from '../support/asset-files';
+import { PolyHavenStandIn } from '../support/polyhaven-standin';
 import { Harness } from '../support/sessions-harness';
 
 // AI clients through the MCP endpoint, with the SDK's own Client over real HTTP, against the real image.
@@ -13,6 +15,11 @@ let bob: Awaited<ReturnType<Harness['window']>>;
 let adaToken: string;
 let bobToken: string;
 const clients: Client[] = [];
+const polyhaven = new PolyHavenStandIn({
+  kloppenheim_06: { name: 'Kloppenheim 06', type: 0, categories: ['outdoor', 'skies'], authors: { 'Greg Zaal': 'All' }, download_count: 5000 },
+  studio_small_09: { name: 'Studio Small 09', type: 0, categories: ['indoor', 'studio'], authors: { 'Sergej Majboroda': 'All' }, download_count: 900 },
+  brick_wall_02: { name: 'Brick Wall 02', type: 1, categories: ['brick', 'outdoor'], authors: { 'Rob Tuytel': 'Photography' }, download_count: 3000 },
+});
 
 async function connect(token: string | null): Promise<Client> {
   const client = new Client({ name: 'test-client', version: '1.0.0' });
@@ -25,7 +32,7 @@ async function connect(token: string | null): Promise<Client> {
 const text = (result: any) => (result.content as { type: string; text?: string }[]).map((c) => c.text ?? '').join('');
 
 beforeAll(async () => {
-  h = await new Harness(engine).init();
+  h = await new Harness(engine, { polyhavenUrl: await polyhaven.listen() }).init();
   url = await h.openMcp();
   await h.accounts.createAccount({ username: 'ada', password: 'ada password' });
   await h.accounts.createAccount({ username: 'bob', password: 'bob password' });
@@ -38,14 +45,45 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const c of clients) await c.close().catch(() => {});
   await h?.cleanup();
+  await polyhaven.close();
 });
 
 describe('the MCP endpoint', () => {
   it('offers blender-mcp\'s tools and ours', async () => {
     const client = await connect(adaToken);
     const { tools } = await client.listTools();
-    expect(tools.map((t) => t.name).sort()).toEqual(['execute_blender_code', 'get_object_info', 'get_scene_info', 'get_session_status', 'get_viewport_screenshot', 'start_blender']);
+    expect(tools.map((t) => t.name).sort()).toEqual([
+      'download_polyhaven_asset', 'execute_blender_code', 'get_object_info', 'get_polyhaven_categories', 'get_polyhaven_status', 'get_scene_info', 'get_session_status',
+      'get_viewport_screenshot', 'search_polyhaven_assets', 'set_texture', 'start_blender',
+    ]);
     expect(tools.find((t) => t.name === 'get_object_info')!.inputSchema.properties).toHaveProperty('object_name');
+  });
+
+  it('searches PolyHaven as blender-mcp\'s tools do, each call in the person\'s History', async () => {
+    const a = await connect(adaToken);
+    expect(text(await a.callTool({ name: 'get_polyhaven_status', arguments: {} }))).toMatch(/^PolyHaven is reachable/);
+    expect(text(await a.callTool({ name: 'get_polyhaven_categories', arguments: { asset_type: 'hdris' } }))).toBe(
+      'Categories for hdris:\n\n- all: 2 assets\n- outdoor: 1 assets\n- skies: 1 assets\n- indoor: 1 assets\n- studio: 1 assets',
+    );
+    const found = text(await a.callTool({ name: 'search_polyhaven_assets', arguments: { asset_type: 'all', categories: 'outdoor' } }));
+    expect(found).toMatch(/^Found 2 assets in categories: outdoor\nShowing 2 assets:/);
+    expect(found.indexOf('Kloppenheim 06 (ID: kloppenheim_06)')).toBeLessThan(found.indexOf('Brick Wall 02 (ID: brick_wall_02)'));
+    expect(found).not.toContain('Studio Small 09');
+    expect(ada.events).toContainEqual(['mcp.call', expect.objectContaining({ tool: 'search_polyhaven_assets', ok: true })]);
+    const refused = await a.callTool({ name: 'get_polyhaven_categories', arguments: { asset_type: 'sounds' } });
+    expect(refused.isError).toBe(true);
+  });
+
+  it('adds a PolyHaven HDRI to the token owner\'s Blender only', async () => {
+    polyhaven.fileTrees.set('kloppenheim_06', { hdri: { '1k': { hdr: polyhaven.serve('kloppenheim_06_1k.hdr', radianceHdr(16, 8)) } } });
+    const a = await connect(adaToken);
+    const added = await a.callTool({ name: 'download_polyhaven_asset', arguments: { asset_id: 'kloppenheim_06', asset_type: 'hdris' } });
+    expect(text(added)).toBe('HDRI kloppenheim_06 is the world now');
+    const world = 'import bpy\nw = bpy.context.scene.world\nprint([n.image.name for n in w.node_tree.nodes if n.type == "TEX_ENVIRONMENT"] if w and w.node_tree else [], end="")';
+    expect(text(await a.callTool({ name: 'execute_blender_code', arguments: { code: world } }))).toBe("['kloppenheim_06']");
+    const b = await connect(bobToken);
+    expect(text(await b.callTool({ name: 'execute_blender_code', arguments: { code: world } }))).toBe('[]');
+    expect(ada.events).toContainEqual(['mcp.call', expect.objectContaining({ tool: 'download_polyhaven_asset', ok: true })]);
   });
 
   it('acts on the token owner\'s Blender only', async () => {

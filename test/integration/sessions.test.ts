@@ -44,7 +44,8 @@ describe('sessions', () => {
     const aInfo = await engine.containers.inspect(a.containerName);
     const bInfo = await engine.containers.inspect(b.containerName);
     const raw = await docker.getContainer(a.containerName).inspect();
-    expect(raw.Mounts.map((m) => m.Name)).toEqual([`blender-data-ada-${ada.id}`]);
+    // Their own volume, and the lab's asset cache, which their Blender may read and not write.
+    expect(raw.Mounts.map((m) => [m.Name, m.RW]).sort()).toEqual([[`blender-data-ada-${ada.id}`, true], [`blender-lab-assets-${h.instance}`, false]]);
     expect(raw.Config.Env.join(' ')).not.toContain('BLENDER_LAB_SECRET'); // the secret is not in docker inspect
     expect(raw.HostConfig.PortBindings?.['9876/tcp']?.[0]?.HostIp).toBe('127.0.0.1');
     expect(aInfo?.labels['org.blender-lab.user-id']).toBe(ada.id);

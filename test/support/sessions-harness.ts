@@ -17,6 +17,7 @@ import { SessionManager, type SessionDeps } from '../../electron/services/sessio
 import { SettingsService } from '../../electron/services/settings/settings';
 import { DEFAULT_SETTINGS, type Settings } from '../../shared/settings';
 import { IMAGE } from './blender';
+import { assetServices } from '../../electron/services/assets/asset-services';
 
 export class TestClock {
   now = new Date();
@@ -87,7 +88,7 @@ export class Harness {
     });
     this.files = new FileService({ engine: this.extra.engine ?? this.engine, sessions: this.sessions, settings: () => this.settings.get() });
     this.engineControl = new EngineControl({ engine: this.engine, sessions: this.sessions, connect: (settings) => this.connect(settings), report: () => {} }, this.settings.get().dockerEndpoint);
-    this.api = new ApiServer({ accounts: this.accounts, sessions: this.sessions, settings: this.settings, credentials: this.credentials, files: this.files, mcpTokens: this.mcpTokens, engine: this.engineControl, mcpUrl: () => this.mcp?.url() ?? null });
+    this.api = new ApiServer({ accounts: this.accounts, sessions: this.sessions, settings: this.settings, credentials: this.credentials, files: this.files, mcpTokens: this.mcpTokens, engine: this.engineControl, ...assetServices({ engine: this.engine, instance: this.instance, settings: () => this.settings.get(), blender: this.sessions }), mcpUrl: () => this.mcp?.url() ?? null });
   }
 
   async init() {

@@ -13,6 +13,7 @@ import { EngineControl } from '../../electron/services/sessions/engine-control';
 import { SessionManager } from '../../electron/services/sessions/sessions';
 import { SettingsService } from '../../electron/services/settings/settings';
 import { DEFAULT_SETTINGS, type Settings } from '../../shared/settings';
+import { assetServices } from '../../electron/services/assets/asset-services';
 
 // What each bad call gets from the API, before anything reaches Docker (none is needed here).
 function api(clipboard?: ClipboardGuard) {
@@ -30,7 +31,7 @@ function api(clipboard?: ClipboardGuard) {
   });
   const events: unknown[] = [];
   const mcpTokens = new McpTokenService(new MemoryStore<McpTokensFile>({ version: 1, tokens: [] }), (id) => accounts.getUser(id)?.username ?? null);
-  const server = new ApiServer({ accounts, sessions, settings, credentials: {} as CredentialService, files: new FileService({ engine, sessions, settings: () => settings.get() }), mcpTokens, engine: new EngineControl({ engine, sessions, connect: () => engine, report: () => {} }, ''), mcpUrl: () => null, clipboard });
+  const server = new ApiServer({ accounts, sessions, settings, credentials: {} as CredentialService, files: new FileService({ engine, sessions, settings: () => settings.get() }), mcpTokens, engine: new EngineControl({ engine, sessions, connect: () => engine, report: () => {} }, ''), ...assetServices({ engine, instance: 'unit', settings: () => settings.get(), blender: sessions }), mcpUrl: () => null, clipboard });
   return { connection: server.connect((event, payload) => events.push([event, payload])), events, server, accounts, sessions, mcpTokens };
 }
 

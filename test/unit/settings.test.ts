@@ -25,6 +25,8 @@ describe('settings', () => {
       mcpTokenDays: 90,
       maxConcurrentStarts: 0,
       uploadLimitMiB: 2048,
+      polyhavenUrl: 'https://api.polyhaven.com',
+      assetDownloadLimitMiB: 2048,
       networkPool: '10.213.0.0/16',
       tlsCaPath: '',
       tlsCertPath: '',
@@ -63,6 +65,9 @@ describe('settings', () => {
     [{ tlsCaPath: 'ca.pem', tlsCertPath: '/c', tlsKeyPath: '/k' }, 'tlsCaPath: must be empty or an absolute path'],
     [{ networkPool: '10.213.0.0/30' }, 'networkPool: must be an IPv4 range like 10.213.0.0/16 (from /8 to /28)'],
     [{ publishAddress: 'gpu-server.lab' }, 'publishAddress: must be empty or an IPv4 address like 192.168.1.20'],
+    [{ polyhavenUrl: 'http://mirror.lab/polyhaven' }, 'polyhavenUrl: must be an https:// address (or http:// to 127.0.0.1 or localhost), without a query'],
+    [{ polyhavenUrl: 'https://api.polyhaven.com/?key=1' }, 'polyhavenUrl: must be an https:// address (or http:// to 127.0.0.1 or localhost), without a query'],
+    [{ assetDownloadLimitMiB: 0 }, 'assetDownloadLimitMiB: must be at least 1'],
     [{ colour: 'red' }, 'unknown setting colour'],
   ])('refuses %j with "%s" and keeps the old value', (patch, message) => {
     const settings = fresh();

@@ -12,7 +12,7 @@ import bpy
 import lab_scenes
 import mathutils
 
-from . import saving
+from . import assets, saving
 from .errors import CommandError
 
 MAX_LISTED_OBJECTS = 100
@@ -210,6 +210,8 @@ COMMANDS = {
     "save_session": save_session,
     "scenes": scenes,
     "render": render,
+    "download_polyhaven_asset": assets.download_polyhaven_asset,
+    "set_texture": assets.set_texture,
 }
 
 

@@ -1,10 +1,13 @@
 import type { z } from 'zod';
 import type { User } from '../../../shared/accounts';
 import type { methods, Method, Results } from '../../../shared/api';
+import { POLYHAVEN_FORMATS } from '../../../shared/assets';
 import { AppError } from '../../../shared/errors';
 import type { METHOD_ROLES } from '../../../shared/methods';
 import type { SessionView, StartProgress } from '../../../shared/sessions';
 import type { AccountService } from '../accounts/accounts';
+import type { PolyHaven } from '../assets/polyhaven';
+import type { PolyHavenDownloads } from '../assets/polyhaven-downloads';
 import type { ClipboardGuard } from './clipboard-guard';
 import type { CredentialService } from '../secrets/credentials';
 import type { EngineControl } from '../sessions/engine-control';
@@ -21,6 +24,8 @@ export interface ServiceDeps {
   files: FileService;
   mcpTokens: McpTokenService;
   engine: EngineControl;
+  polyhaven: PolyHaven;
+  polyhavenDownloads: PolyHavenDownloads;
   /** The AI clients' endpoint, once it listens. */
   mcpUrl: () => string | null;
   /** Clears the seat's clipboard of a person's Blender text when their sign-in ends; none in headless mode. */
@@ -50,7 +55,7 @@ export type Handlers = { [M in Method]: (input: Validated<M>, context: CallConte
  * What every method does. Rights are not checked here: the caller arrives already resolved for
  * the method's declared role, so a handler only ever acts for that caller.
  */
-export function createHandlers({ accounts, sessions, settings, credentials, files, mcpTokens, engine, mcpUrl, clipboard }: ServiceDeps): Handlers {
+export function createHandlers({ accounts, sessions, settings, credentials, files, mcpTokens, engine, polyhaven, polyhavenDownloads, mcpUrl, clipboard }: ServiceDeps): Handlers {
   /** A session as its owner sees it: with the address of their Blender, secret included. */
   const own = (view: SessionView): SessionView => ({ ...view, blenderAddress: sessions.uiAddress(view.userId) });
   /** A start made from a window ends once its person is signed in nowhere; AI clients' calls hold no sign-in. */
@@ -125,6 +130,16 @@ export function createHandlers({ accounts, sessions, settings, credentials, file
     'blender.run': async ({ code }, { caller }) => ({ output: (await sessions.command(caller.id, 'execute_code', { code })).result }),
     'blender.screenshot': ({ maxSize }, { caller }) =>
       sessions.command(caller.id, 'get_viewport_screenshot', maxSize === undefined ? {} : { max_size: maxSize }),
+    // Looking for assets is using the panel: it counts as activity, as a command in Blender does.
+    'assets.polyhavenStatus': (_input, { caller }) => (sessions.touch(caller.id), polyhaven.status()),
+    'assets.polyhavenCategories': ({ assetType }, { caller }) => (sessions.touch(caller.id), polyhaven.categories(assetType)),
+    'assets.polyhavenSearch': ({ assetType, categories, limit }, { caller }) => (sessions.touch(caller.id), polyhaven.search(assetType, categories, limit)),
+    'assets.polyhavenDownload': async ({ assetId, assetType, resolution, fileFormat }, { caller }) => {
+      const request = { asset_id: assetId, asset_type: assetType, resolution, file_format: fileFormat ?? POLYHAVEN_FORMATS[assetType][0]! };
+      const { success: _success, ...added } = await polyhavenDownloads.add(caller.id, request);
+      return added;
+    },
+    'assets.setTexture': ({ objectName, textureId }, { caller }) => sessions.command(caller.id, 'set_texture', { object_name: objectName, texture_id: textureId }),
     'blender.render': async (_input, { caller }) => {
       const scene = (await sessions.command(caller.id, 'get_scene_info', {})).name.replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 80) || 'scene';
       const path = `renders/${scene}-${new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}.png`;

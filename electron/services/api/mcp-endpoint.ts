@@ -5,6 +5,7 @@ import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import type { User } from '../../../shared/accounts';
+import { polyhavenTypeOrAllSchema, polyhavenTypeSchema, resolutionSchema, type AssetAdded, type AssetSearch, type SourceStatus } from '../../../shared/assets';
 import type { Method, Reply } from '../../../shared/api';
 import { AppError } from '../../../shared/errors';
 import type { McpCall } from '../../../shared/mcp';
@@ -137,6 +138,49 @@ export class McpEndpoint {
         })),
     );
     server.registerTool(
+      'get_polyhaven_status',
+      { description: 'Whether PolyHaven (free HDRIs, textures and models, CC0) can be searched and added to your Blender.', inputSchema: {} },
+      () => call('get_polyhaven_status', 'assets.polyhavenStatus', {}, (status: SourceStatus) => text(status.message)),
+    );
+    server.registerTool(
+      'get_polyhaven_categories',
+      { description: 'The categories of one kind of PolyHaven asset, with how many assets each holds.', inputSchema: { asset_type: polyhavenTypeOrAllSchema.default('hdris').describe('hdris, textures, models or all') } },
+      ({ asset_type }) => call('get_polyhaven_categories', 'assets.polyhavenCategories', { assetType: asset_type }, (categories: Record<string, number>) => text(categoryList(asset_type, categories))),
+    );
+    server.registerTool(
+      'search_polyhaven_assets',
+      {
+        description: 'PolyHaven assets of one kind, optionally in every one of some categories, most downloaded first (at most 20).',
+        inputSchema: {
+          asset_type: polyhavenTypeOrAllSchema.default('all').describe('hdris, textures, models or all'),
+          categories: z.string().max(500).optional().describe('Comma-separated categories, all of which an asset must be in'),
+        },
+      },
+      ({ asset_type, categories }) =>
+        call('search_polyhaven_assets', 'assets.polyhavenSearch', { assetType: asset_type, ...(categories ? { categories } : {}), limit: 20 }, (found: AssetSearch) => text(assetList(found, categories))),
+    );
+    server.registerTool(
+      'download_polyhaven_asset',
+      {
+        description: 'Adds a PolyHaven asset to your Blender: an HDRI becomes the world, a texture a material, a model goes into the scene. Fetched once for the lab, then from its cache.',
+        inputSchema: {
+          asset_id: z.string().max(128).describe('The asset\'s id, as search_polyhaven_assets lists it'),
+          asset_type: polyhavenTypeSchema.describe('hdris, textures or models'),
+          resolution: resolutionSchema.default('1k').describe('1k, 2k, 4k, …'),
+          file_format: z.string().max(8).optional().describe('hdr or exr (HDRIs), jpg, png or exr (textures), gltf, fbx or blend (models)'),
+        },
+      },
+      ({ asset_id, asset_type, resolution, file_format }) =>
+        call('download_polyhaven_asset', 'assets.polyhavenDownload', { assetId: asset_id, assetType: asset_type, resolution, ...(file_format ? { fileFormat: file_format } : {}) }, (added: AssetAdded) =>
+          text(`${added.message}${added.cached ? ' (from the lab\'s cache)' : ''}${added.imported_objects?.length ? `: ${added.imported_objects.join(', ')}` : ''}`),
+        ),
+    );
+    server.registerTool(
+      'set_texture',
+      { description: 'Gives an object of your scene the material of a PolyHaven texture added before.', inputSchema: { object_name: z.string().max(1024), texture_id: z.string().max(200) } },
+      ({ object_name, texture_id }) => call('set_texture', 'assets.setTexture', { objectName: object_name, textureId: texture_id }, (done: { message: string }) => text(done.message)),
+    );
+    server.registerTool(
       'get_session_status',
       { description: 'Whether your Blender is running (state, since when, last activity).', inputSchema: {} },
       () =>
@@ -158,6 +202,21 @@ export class McpEndpoint {
     );
     return server;
   }
+}
+
+function text(value: string): CallToolResult {
+  return { content: [{ type: 'text', text: value }] };
+}
+
+function categoryList(type: string, categories: Record<string, number>): string {
+  const lines = Object.entries(categories).sort((a, b) => b[1] - a[1]).map(([name, count]) => `- ${name}: ${count} assets`);
+  return `Categories for ${type}:\n\n${lines.join('\n')}`;
+}
+
+function assetList(found: AssetSearch, categories: string | undefined): string {
+  const head = `Found ${found.total} assets${categories ? ` in categories: ${categories}` : ''}\nShowing ${found.assets.length} assets:`;
+  const entries = found.assets.map((a) => `- ${a.name} (ID: ${a.id})\n  Type: ${a.type}\n  Categories: ${a.categories.join(', ')}\n  Authors: ${a.authors.join(', ')}\n  License: ${a.license}\n  Downloads: ${a.downloadCount}`);
+  return [head, ...entries].join('\n\n');
 }
 
 function json(value: unknown): CallToolResult {

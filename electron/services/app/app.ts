@@ -4,6 +4,7 @@ import { DEFAULT_SETTINGS, settingsSchema, type Settings } from '../../../shared
 import { AccountService } from '../accounts/accounts';
 import { accountsFileSchema } from '../accounts/accounts-file';
 import { ApiServer } from '../api/api-server';
+import { assetServices } from '../assets/asset-services';
 import { DEFAULT_BASE_IMAGE } from '../blender/blender-image';
 import { ClipboardGuard, type SeatClipboard } from '../api/clipboard-guard';
 import { CredentialService, KeytarSecretStore, type SecretStore } from '../secrets/credentials';
@@ -75,6 +76,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
   const api: ApiServer = new ApiServer({
     accounts, sessions, settings, credentials, files, mcpTokens,
     engine: engineControl,
+    ...assetServices({ engine, instance, settings: () => settings.get(), blender: sessions }),
     mcpUrl: (): string | null => endpoint.url(),
     clipboard: new ClipboardGuard(opts.clipboard ?? null),
   });

@@ -26,6 +26,8 @@ export const IMAGE_FACTS = {
   fitScreen: '/opt/blender-lab/fit-screen.sh',
   /** The files helper, run isolated (-I -S) with a fixed environment. */
   filesHelper: ['/usr/bin/python3', '-I', '-S', '/opt/blender-lab/files.py'],
+  /** The lab's cache of public assets, mounted read-only: the panel fills it, Blender only reads it. */
+  assetCache: '/var/cache/blender-lab/assets',
   /** The image's label naming the signal that lets a container held for its turn boot Blender. */
   letInLabel: 'org.blender-lab.let-in-signal',
 } as const;

@@ -25,6 +25,10 @@ export const LABELS = {
   username: 'org.blender-lab.username',
 } as const;
 
+/** The shared cache of public assets on an engine, for one panel: its volume, and the container (never started) the panel writes it through. */
+export const assetCacheVolumeFor = (instance: string) => `blender-lab-assets-${instance}`;
+export const assetCacheHolderFor = (instance: string) => `blender-lab-assets-${instance}`;
+
 /** One panel's namespace (of containers, volumes and keychain entries): a hash of its data directory. */
 export function instanceFor(dataDir: string): string {
   return createHash('sha256').update(dataDir).digest('hex').slice(0, 12);

@@ -14,7 +14,7 @@ export interface ContainerSpec {
   env: Record<string, string>;
   labels: Record<string, string>;
   ports: PortBinding[];
-  volumes: { name: string; target: string }[];
+  volumes: { name: string; target: string; readOnly?: boolean }[];
   limits: { memoryBytes: number; nanoCpus: number; pids: number };
   /** A network of the container's own; Docker's default bridge when absent. */
   network?: string;

@@ -135,7 +135,7 @@ function containerConfig(spec: ContainerSpec, publishHost: string): Docker.Conta
     ...(spec.stopTimeoutS ? { StopTimeout: spec.stopTimeoutS } : {}),
     HostConfig: {
       PortBindings: bindings,
-      Mounts: spec.volumes.map((v) => ({ Type: 'volume' as const, Source: v.name, Target: v.target })),
+      Mounts: spec.volumes.map((v) => ({ Type: 'volume' as const, Source: v.name, Target: v.target, ...(v.readOnly ? { ReadOnly: true } : {}) })),
       Memory: spec.limits.memoryBytes,
       MemorySwap: spec.limits.memoryBytes,
       NanoCpus: spec.limits.nanoCpus,

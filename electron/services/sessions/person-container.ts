@@ -4,14 +4,14 @@ import { AppError } from '../../../shared/errors';
 import type { StartProgress } from '../../../shared/sessions';
 import type { Settings } from '../../../shared/settings';
 import { IMAGE_FACTS, STOP_TIMEOUT_S } from '../blender/image-contract';
-import { containerNameFor, instanceLabels, LABELS, networkNameFor, volumeNameFor } from '../blender/naming';
+import { assetCacheVolumeFor, containerNameFor, instanceLabels, LABELS, networkNameFor, volumeNameFor } from '../blender/naming';
 import type { ContainerEngine, ContainerInfo } from '../engine/container-engine';
 import type { ImageSupply } from './image-supply';
 import type { PortPair } from './ports';
 import { cancelled } from './session';
 
 /** Bumped when containers need recreating for reasons the settings do not show (new hardening). */
-const CONTAINER_GENERATION = 3;
+const CONTAINER_GENERATION = 4;
 const SPEC_LABEL = 'org.blender-lab.spec';
 
 /** What the person's container is made of: decided before any container is touched. */
@@ -34,6 +34,7 @@ export class PersonContainers {
     onProgress({ step: 'volume', message: 'Preparing your files' });
     const labels = { ...instanceLabels(this.deps.instance), [LABELS.userId]: user.id, [LABELS.username]: user.username };
     await engine.volumes.ensure(volumeNameFor(user.username, user.id), labels);
+    await engine.volumes.ensure(assetCacheVolumeFor(this.deps.instance), instanceLabels(this.deps.instance));
     // A network of their own: other people's containers cannot even connect to this one.
     const network = networkNameFor(user.username, user.id);
     await engine.networks.ensure(network, labels, settings.networkPool);
@@ -66,7 +67,11 @@ export class PersonContainers {
         { containerPort: IMAGE_FACTS.addonPort, hostPort: engine.remote ? 0 : ports.addon },
         { containerPort: IMAGE_FACTS.uiPort, hostPort: engine.remote ? 0 : ports.ui },
       ],
-      volumes: [{ name: volumeNameFor(user.username, user.id), target: IMAGE_FACTS.home }],
+      volumes: [
+        { name: volumeNameFor(user.username, user.id), target: IMAGE_FACTS.home },
+        // Read-only: what one person's Blender sees there, nobody's Blender can change.
+        { name: assetCacheVolumeFor(this.deps.instance), target: IMAGE_FACTS.assetCache, readOnly: true },
+      ],
       network: plan.network,
       limits: { memoryBytes: settings.memoryMiB * 1024 * 1024, nanoCpus: Math.round(settings.cpus * 1e9), pids: settings.pidsLimit },
       stopTimeoutS: STOP_TIMEOUT_S,

@@ -1,0 +1,186 @@
+"""Assets the panel fetched into the lab's shared cache (mounted read-only), added to the scene.
+
+The panel downloads, checks every name and size, and writes the cache; Blender only reads it.
+A cache entry is complete once its manifest.json is there, written last.
+"""
+
+import json
+import os
+import re
+
+import bpy
+
+from .errors import CommandError
+
+CACHE = "/var/cache/blender-lab/assets"
+ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,127}$")
+ENTRY = re.compile(r"^polyhaven/(hdris|textures|models)/[a-z0-9][a-z0-9_-]{0,127}/[1-9]\d?k-[a-z]{2,5}-[a-f0-9]{16}$")
+MAX_MANIFEST_BYTES = 64 * 1024
+COLOR_MAPS = ("diff", "diffuse", "color", "albedo", "col")
+
+
+def _inside(entry_dir, name):
+    """The cache file `name` of an entry, refused if it leads anywhere else (a link, `..`)."""
+    path = os.path.realpath(os.path.join(entry_dir, name))
+    if not path.startswith(os.path.realpath(entry_dir) + os.sep) or not os.path.isfile(path):
+        raise CommandError(f"The cached file {name!r} is not where the asset's manifest says")
+    return path
+
+
+def _manifest(params):
+    asset_id = params.get("asset_id")
+    asset_type = params.get("asset_type")
+    entry = params.get("cache_entry")
+    if not isinstance(asset_id, str) or not ID.match(asset_id):
+        raise CommandError("asset_id must be a PolyHaven asset id")
+    if not isinstance(entry, str) or not ENTRY.match(entry) or f"/{asset_type}/{asset_id}/" not in f"/{entry}/":
+        raise CommandError("This asset is not in the lab's cache: add it through the panel's Assets view or its AI-client tools")
+    entry_dir = os.path.join(CACHE, entry)
+    manifest_path = os.path.join(entry_dir, "manifest.json")
+    try:
+        if os.path.getsize(manifest_path) > MAX_MANIFEST_BYTES:
+            raise CommandError("The cached asset's manifest is too large")
+        with open(manifest_path, encoding="utf-8") as f:
+            manifest = json.load(f)
+    except (OSError, ValueError) as exc:
+        raise CommandError(f"The cached asset cannot be read ({exc.__class__.__name__}); add it again") from None
+    if manifest.get("asset_id") != asset_id or manifest.get("asset_type") != asset_type:
+        raise CommandError("The cached asset is not the one asked for")
+    return entry_dir, manifest
+
+
+def _world_from(image):
+    world = bpy.context.scene.world or bpy.data.worlds.new("World")
+    bpy.context.scene.world = world
+    world.use_nodes = True
+    nodes, links = world.node_tree.nodes, world.node_tree.links
+    nodes.clear()
+    coords = nodes.new("ShaderNodeTexCoord")
+    mapping = nodes.new("ShaderNodeMapping")
+    env = nodes.new("ShaderNodeTexEnvironment")
+    env.image = image
+    background = nodes.new("ShaderNodeBackground")
+    output = nodes.new("ShaderNodeOutputWorld")
+    for node, x in ((coords, -800), (mapping, -600), (env, -400), (background, -200), (output, 0)):
+        node.location = (x, 0)
+    links.new(coords.outputs["Generated"], mapping.inputs["Vector"])
+    links.new(mapping.outputs["Vector"], env.inputs["Vector"])
+    links.new(env.outputs["Color"], background.inputs["Color"])
+    links.new(background.outputs["Background"], output.inputs["Surface"])
+    return world
+
+
+def _load_image(path, name, colour):
+    image = bpy.data.images.load(path, check_existing=False)
+    image.name = name
+    for space in (("sRGB",) if colour else ("Non-Color",)):
+        try:
+            image.colorspace_settings.name = space
+        except TypeError:
+            pass
+    # Into the .blend: the person's scene keeps its pictures whatever becomes of the cache.
+    image.pack()
+    return image
+
+
+def _material_from(asset_id, maps):
+    material = bpy.data.materials.new(name=asset_id)
+    material.use_nodes = True
+    nodes, links = material.node_tree.nodes, material.node_tree.links
+    nodes.clear()
+    output = nodes.new("ShaderNodeOutputMaterial")
+    output.location = (300, 0)
+    shader = nodes.new("ShaderNodeBsdfPrincipled")
+    links.new(shader.outputs[0], output.inputs[0])
+    coords = nodes.new("ShaderNodeTexCoord")
+    coords.location = (-800, 0)
+    mapping = nodes.new("ShaderNodeMapping")
+    mapping.location = (-600, 0)
+    mapping.vector_type = "TEXTURE"
+    links.new(coords.outputs["UV"], mapping.inputs["Vector"])
+    y = 300
+    for name, image in maps.items():
+        key = name.lower()
+        node = nodes.new("ShaderNodeTexImage")
+        node.location = (-400, y)
+        node.image = image
+        links.new(mapping.outputs["Vector"], node.inputs["Vector"])
+        if key in COLOR_MAPS:
+            links.new(node.outputs["Color"], shader.inputs["Base Color"])
+        elif key.startswith("rough"):
+            links.new(node.outputs["Color"], shader.inputs["Roughness"])
+        elif key.startswith("metal"):
+            links.new(node.outputs["Color"], shader.inputs["Metallic"])
+        elif key.startswith("nor"):
+            normal = nodes.new("ShaderNodeNormalMap")
+            normal.location = (-200, y)
+            links.new(node.outputs["Color"], normal.inputs["Color"])
+            links.new(normal.outputs["Normal"], shader.inputs["Normal"])
+        elif key in ("disp", "displacement", "height"):
+            displacement = nodes.new("ShaderNodeDisplacement")
+            displacement.location = (-200, y - 200)
+            links.new(node.outputs["Color"], displacement.inputs["Height"])
+            links.new(displacement.outputs["Displacement"], output.inputs["Displacement"])
+        y -= 250
+    return material
+
+
+def _numpy_for_gltf():
+    """Blender 3.4's glTF importer still says np.bool, which the NumPy of this image no longer has."""
+    import numpy
+
+    if "bool" not in numpy.__dict__:
+        numpy.bool = bool
+
+
+def _import_model(path, file_format):
+    before = set(bpy.data.objects)
+    images_before = set(bpy.data.images)
+    if file_format == "gltf":
+        _numpy_for_gltf()
+        bpy.ops.import_scene.gltf(filepath=path)
+    elif file_format == "fbx":
+        bpy.ops.import_scene.fbx(filepath=path)
+    else:
+        with bpy.data.libraries.load(path, link=False) as (source, target):
+            target.objects = source.objects
+        for obj in target.objects:
+            if obj is not None:
+                bpy.context.collection.objects.link(obj)
+    for image in set(bpy.data.images) - images_before:
+        if image.source == "FILE" and not image.packed_file:
+            image.pack()  # the model's pictures stay with the scene, not in the cache
+    return sorted(obj.name for obj in set(bpy.data.objects) - before)
+
+
+def download_polyhaven_asset(params):
+    entry_dir, manifest = _manifest(params)
+    asset_id, asset_type = manifest["asset_id"], manifest["asset_type"]
+    if asset_type == "hdris":
+        image = _load_image(_inside(entry_dir, manifest["main"]), asset_id, colour=False)
+        _world_from(image)
+        return {"success": True, "message": f"HDRI {asset_id} is the world now", "image_name": image.name}
+    if asset_type == "textures":
+        maps = {name: _load_image(_inside(entry_dir, file), f"{asset_id}_{name}", colour=name.lower() in COLOR_MAPS) for name, file in manifest["maps"].items()}
+        material = _material_from(asset_id, maps)
+        return {"success": True, "message": f"Texture {asset_id} imported as material {material.name}", "material": material.name, "maps": sorted(maps)}
+    imported = _import_model(_inside(entry_dir, manifest["main"]), manifest["file_format"])
+    return {"success": True, "message": f"Model {asset_id} added to the scene", "imported_objects": imported}
+
+
+def set_texture(params):
+    """Gives an object the material a PolyHaven texture was imported as."""
+    name, texture_id = params.get("object_name"), params.get("texture_id")
+    obj = bpy.data.objects.get(name) if isinstance(name, str) else None
+    if obj is None:
+        raise CommandError(f"There is no object named {name!r}")
+    if obj.type not in ("MESH", "CURVE", "SURFACE", "META", "FONT"):
+        raise CommandError(f"{name} is a {obj.type.lower()}, which takes no material")
+    material = bpy.data.materials.get(texture_id) if isinstance(texture_id, str) else None
+    if material is None:
+        raise CommandError(f"There is no texture {texture_id!r} in this scene: add it with download_polyhaven_asset first")
+    if obj.data.materials:
+        obj.data.materials[0] = material
+    else:
+        obj.data.materials.append(material)
+    return {"success": True, "message": f"{name} now has the material {material.name}", "material": material.name}
