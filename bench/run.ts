@@ -10,6 +10,7 @@ import { IMAGE_FACTS } from '../electron/services/blender/image-contract';
 import { Engine } from '../electron/services/engine/engine';
 import { waitForBlender } from '../electron/services/blender/readiness';
 import { RawPing, rawFirstAnswer } from './raw';
+import { benchAssets } from './assets';
 import { benchMcp } from './mcp';
 import { benchRemote } from './remote';
 import { benchSaving } from './saving';
@@ -176,6 +177,8 @@ async function main() {
     const saving = await benchSaving(engine, image, label);
     log('AI clients: get_scene_info through the MCP endpoint');
     const mcp = await benchMcp(engine, image, 500);
+    log('a PolyHaven HDRI: fetched into the cache, then from it');
+    const assets = await benchAssets(engine, image, runs);
     log('an engine over SSH');
     const remote = await benchRemote(engine, image, 500);
     console.log(JSON.stringify({
@@ -197,6 +200,7 @@ async function main() {
       connect_authenticate_ping_ms: { connections: 200, ...connect },
       save_scene_into_volume: saving,
       mcp_get_scene_info_ms: mcp,
+      polyhaven_hdri_import: assets,
       engine_over_ssh: remote,
       renderer_bundle: rendererBundle(),
     }, null, 2));

@@ -145,6 +145,23 @@ test('text copied in Blender reaches the workstation clipboard, and back', async
     .toBe('copied on the workstation 7\n');
 });
 
+test('PolyHaven\'s HDRIs in the Assets view: pictures, a search, and one made the world of bob\'s Blender', async () => {
+  await bob.getByRole('button', { name: 'Assets' }).click();
+  const grid = bob.getByRole('list', { name: 'Assets' });
+  const dusk = grid.getByRole('listitem', { name: 'Dusk Sky' });
+  await expect(dusk.getByRole('img', { name: 'Dusk Sky preview' })).toBeVisible();
+  await expect.poll(() => dusk.getByRole('img').evaluate((img: HTMLImageElement) => img.naturalWidth)).toBe(64);
+  await bob.getByRole('searchbox', { name: 'Search' }).fill('studio');
+  await expect(dusk).toHaveCount(0);
+  await bob.getByRole('searchbox', { name: 'Search' }).fill('');
+  await expect(grid.getByRole('listitem')).toHaveCount(2);
+  await bob.screenshot({ path: 'test-results/e2e/assets.png' });
+  await dusk.getByRole('button', { name: 'Use as world: Dusk Sky' }).click();
+  await expect(dusk.getByRole('status')).toHaveText('HDRI dusk_sky is the world now', { timeout: 60_000 });
+  await bob.getByRole('button', { name: 'Workspace' }).click();
+  await blenderDrawn(bob);
+});
+
 test('Python run by one person changes their scene only', async () => {
   await bob.getByLabel('Python code').fill('import bpy\nbpy.ops.mesh.primitive_monkey_add()\nbpy.context.active_object.name = "BobsMonkey"\nprint("added")');
   await bob.getByRole('button', { name: 'Run' }).click();

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { User } from './accounts';
-import { polyhavenTypeOrAllSchema, polyhavenTypeSchema, resolutionSchema, type AssetAdded, type AssetSearch, type SourceStatus } from './assets';
+import { polyhavenTypeOrAllSchema, polyhavenTypeSchema, resolutionSchema, type AssetAdded, type AssetProgress, type AssetSearch, type SourceStatus } from './assets';
 import type { BlenderResult, ObjectInfo, SavedStates, SceneInfo, Screenshot } from './blender';
 import type { CredentialStatus } from './credentials';
 import type { EngineStatus } from './engine';
@@ -50,8 +50,18 @@ export const methods = {
   'assets.polyhavenSearch': {
     input: z.object({ assetType: polyhavenTypeOrAllSchema, categories: text(500).optional(), limit: z.number().int().min(1).max(200).default(20) }).strict(),
   },
+  'assets.polyhavenThumbnail': { input: z.object({ assetId: text(128) }).strict() },
   'assets.polyhavenDownload': {
-    input: z.object({ assetId: text(128), assetType: polyhavenTypeSchema, resolution: resolutionSchema.default('1k'), fileFormat: text(8).optional() }).strict(),
+    input: z
+      .object({
+        assetId: text(128),
+        assetType: polyhavenTypeSchema,
+        resolution: resolutionSchema.default('1k'),
+        fileFormat: text(8).optional(),
+        /** A texture: also given to every selected object. */
+        applyToSelected: z.boolean().default(false),
+      })
+      .strict(),
   },
   'assets.setTexture': { input: z.object({ objectName: text(1024), textureId: text(200) }).strict() },
   'files.list': { input: z.object({ path: text(MAX_PATH_CHARS) }).strict() },
@@ -115,6 +125,8 @@ export interface Results {
   /** Category → how many assets are in it. */
   'assets.polyhavenCategories': Record<string, number>;
   'assets.polyhavenSearch': AssetSearch;
+  /** The asset's picture as a data: URL (fetched and checked by main), or null when it has none. */
+  'assets.polyhavenThumbnail': string | null;
   /** What the person's Blender made of it, and whether it came from the lab's cache. */
   'assets.polyhavenDownload': AssetAdded;
   'assets.setTexture': BlenderResult<'set_texture'>;
@@ -167,6 +179,8 @@ export interface Events {
   'signIn.ended': SignInEnd;
   /** One of the person's AI clients called a tool. */
   'mcp.call': McpCall;
+  /** A download this window asked for has got this far. */
+  'assets.progress': AssetProgress;
 }
 
 export type EventName = (typeof EVENT_NAMES)[number];

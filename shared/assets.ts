@@ -66,4 +66,15 @@ export interface AssetAdded {
   material?: string;
   maps?: string[];
   imported_objects?: string[];
+  /** The selected objects a texture was given to. */
+  applied_to?: string[];
+}
+
+/** How far the download of an asset for a person's Blender has got. */
+export interface AssetProgress {
+  assetId: string;
+  /** Bytes in so far, of `total`; both 0 for an asset already in the cache. */
+  bytes: number;
+  total: number;
+  message: string;
 }

@@ -90,6 +90,8 @@ export const blenderCommands = {
         resolution: z.string(),
         file_format: z.string(),
         cache_entry: z.string().max(400),
+        /** A texture: also given to every selected object. */
+        apply_to_selected: z.boolean().optional(),
       })
       .strict(),
     result: z.object({
@@ -99,6 +101,7 @@ export const blenderCommands = {
       material: z.string().optional(),
       maps: z.array(z.string()).optional(),
       imported_objects: z.array(z.string()).optional(),
+      applied_to: z.array(z.string()).optional(),
     }),
   },
   set_texture: {

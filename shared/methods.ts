@@ -24,6 +24,7 @@ export const METHOD_ROLES = {
   'assets.polyhavenStatus': 'user',
   'assets.polyhavenCategories': 'user',
   'assets.polyhavenSearch': 'user',
+  'assets.polyhavenThumbnail': 'user',
   'assets.polyhavenDownload': 'user',
   'assets.setTexture': 'user',
   'files.list': 'user',
@@ -63,4 +64,4 @@ export type CallerRole = (typeof METHOD_ROLES)[Method];
 export const METHOD_NAMES = Object.keys(METHOD_ROLES) as Method[];
 
 /** Events main sends to a renderer. */
-export const EVENT_NAMES = ['session.changed', 'session.progress', 'signIn.expiring', 'signIn.ended', 'mcp.call'] as const;
+export const EVENT_NAMES = ['session.changed', 'session.progress', 'signIn.expiring', 'signIn.ended', 'mcp.call', 'assets.progress'] as const;

@@ -7,6 +7,7 @@ import { Admin } from './screens/Admin';
 import { AiClients } from './screens/AiClients';
 import { Files } from './screens/Files';
 import { Keys } from './screens/Keys';
+import { Assets } from './screens/Assets';
 import { SignIn } from './screens/SignIn';
 import { Starting } from './screens/Starting';
 import { Workspace } from './screens/Workspace';
@@ -28,7 +29,7 @@ export function App() {
   if (!user) return <SignIn />;
   return (
     <>
-      {view === 'admin' && user.role === 'admin' ? <Admin /> : view === 'files' ? <Files /> : view === 'keys' ? <Keys /> : view === 'ai' ? <AiClients /> : view === 'account' ? <Account /> : <Workspace />}
+      {view === 'admin' && user.role === 'admin' ? <Admin /> : view === 'files' ? <Files /> : view === 'assets' ? <Assets /> : view === 'keys' ? <Keys /> : view === 'ai' ? <AiClients /> : view === 'account' ? <Account /> : <Workspace />}
       <StillThere />
     </>
   );

@@ -5,7 +5,7 @@ import { METHOD_NAMES } from '../../shared/methods';
 import type { ErrorData } from '../../shared/errors';
 import { showsBlender, type AdminSessionRow, type SessionView, type StartProgress } from '../../shared/sessions';
 
-export type View = 'workspace' | 'files' | 'admin' | 'keys' | 'ai' | 'account';
+export type View = 'workspace' | 'assets' | 'files' | 'admin' | 'keys' | 'ai' | 'account';
 
 export interface HistoryEntry {
   id: number;

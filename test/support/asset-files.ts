@@ -10,8 +10,8 @@ export function radianceHdr(width: number, height: number, rgbe: [number, number
   return Buffer.concat([header, pixels]);
 }
 
-/** An 8-bit RGB PNG of one colour. */
-export function png(width: number, height: number, rgb: [number, number, number]): Buffer {
+/** An 8-bit RGB PNG of one colour, or running from `rgb` at the top to `bottom` at the bottom. */
+export function png(width: number, height: number, rgb: [number, number, number], bottom: [number, number, number] = rgb): Buffer {
   const chunk = (type: string, data: Buffer) => {
     const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
     const length = Buffer.alloc(4);
@@ -24,8 +24,12 @@ export function png(width: number, height: number, rgb: [number, number, number]
   ihdr.writeUInt32BE(width, 0);
   ihdr.writeUInt32BE(height, 4);
   ihdr.set([8, 2, 0, 0, 0], 8);
-  const row = Buffer.concat([Buffer.from([0]), Buffer.alloc(width * 3).map((_, i) => rgb[i % 3]!)]);
-  const raw = Buffer.concat(Array.from({ length: height }, () => row));
+  const rowAt = (y: number) => {
+    const t = height > 1 ? y / (height - 1) : 0;
+    const colour = rgb.map((c, i) => Math.round(c + (bottom[i]! - c) * t));
+    return Buffer.concat([Buffer.from([0]), Buffer.alloc(width * 3).map((_, i) => colour[i % 3]!)]);
+  };
+  const raw = Buffer.concat(Array.from({ length: height }, (_, y) => rowAt(y)));
   return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', zlib.deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]);
 }
 

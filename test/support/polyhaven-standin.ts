@@ -39,7 +39,7 @@ export class PolyHavenStandIn {
   private readonly server: http.Server;
   private readonly open = new Set<http.ServerResponse>();
 
-  constructor(private readonly catalogue: Record<string, StandInAsset>) {
+  constructor(readonly catalogue: Record<string, StandInAsset>) {
     this.server = http.createServer((req, res) => this.answer(req, res));
   }
 

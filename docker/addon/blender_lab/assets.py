@@ -163,7 +163,12 @@ def download_polyhaven_asset(params):
     if asset_type == "textures":
         maps = {name: _load_image(_inside(entry_dir, file), f"{asset_id}_{name}", colour=name.lower() in COLOR_MAPS) for name, file in manifest["maps"].items()}
         material = _material_from(asset_id, maps)
-        return {"success": True, "message": f"Texture {asset_id} imported as material {material.name}", "material": material.name, "maps": sorted(maps)}
+        result = {"success": True, "message": f"Texture {asset_id} imported as material {material.name}", "material": material.name, "maps": sorted(maps)}
+        if params.get("apply_to_selected") is True:
+            applied = [obj.name for obj in bpy.context.view_layer.objects if obj.select_get() and _give(obj, material)]
+            result["applied_to"] = sorted(applied)
+            result["message"] += f", given to {', '.join(sorted(applied))}" if applied else " (no selected object takes a material)"
+        return result
     imported = _import_model(_inside(entry_dir, manifest["main"]), manifest["file_format"])
     return {"success": True, "message": f"Model {asset_id} added to the scene", "imported_objects": imported}
 
@@ -179,8 +184,16 @@ def set_texture(params):
     material = bpy.data.materials.get(texture_id) if isinstance(texture_id, str) else None
     if material is None:
         raise CommandError(f"There is no texture {texture_id!r} in this scene: add it with download_polyhaven_asset first")
+    _give(obj, material)
+    return {"success": True, "message": f"{name} now has the material {material.name}", "material": material.name}
+
+
+def _give(obj, material):
+    """Makes `material` the object's first; False for an object that takes none (a camera, a light)."""
+    if obj.type not in ("MESH", "CURVE", "SURFACE", "META", "FONT"):
+        return False
     if obj.data.materials:
         obj.data.materials[0] = material
     else:
         obj.data.materials.append(material)
-    return {"success": True, "message": f"{name} now has the material {material.name}", "material": material.name}
+    return True

@@ -1,5 +1,6 @@
 import { METHOD_ROLES, methods, type EventName, type Events, type Method, type Reply, type Result } from '../../../shared/api';
 import type { User } from '../../../shared/accounts';
+import type { AssetProgress } from '../../../shared/assets';
 import { AppError, type ErrorData } from '../../../shared/errors';
 import type { SessionView, StartProgress, StopReason } from '../../../shared/sessions';
 import { SIGN_IN_END_MESSAGES, type SignInEndReason } from '../../../shared/sign-ins';
@@ -133,7 +134,7 @@ export class ApiServer {
     }
     const ended = () => caller !== null && method !== 'auth.signOut' && (c.token !== token || !this.deps.accounts.signIns.isLive(token, caller.id));
     try {
-      const result = await this.run(method, input, caller, c, (p) => c.send('session.progress', p));
+      const result = await this.run(method, input, caller, c, (p) => c.send('session.progress', p), (p) => c.send('assets.progress', p));
       if (ended()) throw endedMeanwhile();
       return result;
     } catch (error) {
@@ -158,13 +159,20 @@ export class ApiServer {
     for (const c of this.connections) if (this.userOf(c)?.id === userId) c.send(event, payload);
   }
 
-  private run<M extends Method>(method: M, input: unknown, caller: User | null, signIn: { token: string | null }, progress: (p: StartProgress) => void): unknown {
+  private run<M extends Method>(
+    method: M,
+    input: unknown,
+    caller: User | null,
+    signIn: { token: string | null },
+    progress: (p: StartProgress) => void,
+    assetProgress: (p: AssetProgress) => void = () => {},
+  ): unknown {
     const role = METHOD_ROLES[method];
     if (role !== 'anyone') {
       if (!caller) throw new AppError('NOT_SIGNED_IN', 'You are not signed in');
       assertRole(role, caller);
     }
-    const context = { caller: role === 'anyone' ? null : caller, signIn, progress } as unknown as CallContext<M>;
+    const context = { caller: role === 'anyone' ? null : caller, signIn, progress, assetProgress } as unknown as CallContext<M>;
     return (this.handlers[method] as (input: unknown, context: CallContext<M>) => unknown)(input, context);
   }
 

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import type { User } from '../../../shared/accounts';
 import type { methods, Method, Results } from '../../../shared/api';
-import { POLYHAVEN_FORMATS } from '../../../shared/assets';
+import { POLYHAVEN_FORMATS, type AssetProgress } from '../../../shared/assets';
 import { AppError } from '../../../shared/errors';
 import type { METHOD_ROLES } from '../../../shared/methods';
 import type { SessionView, StartProgress } from '../../../shared/sessions';
@@ -46,6 +46,8 @@ export interface CallContext<M extends Method> {
   /** The sign-in this window or tab holds; only the auth methods change it. */
   signIn: { token: string | null };
   progress: (p: StartProgress) => void;
+  /** How far a download asked for from this window has got. */
+  assetProgress: (p: AssetProgress) => void;
 }
 
 /** One handler per method, typed from the contract: input from its schema, result from `Results`. */
@@ -134,9 +136,10 @@ export function createHandlers({ accounts, sessions, settings, credentials, file
     'assets.polyhavenStatus': (_input, { caller }) => (sessions.touch(caller.id), polyhaven.status()),
     'assets.polyhavenCategories': ({ assetType }, { caller }) => (sessions.touch(caller.id), polyhaven.categories(assetType)),
     'assets.polyhavenSearch': ({ assetType, categories, limit }, { caller }) => (sessions.touch(caller.id), polyhaven.search(assetType, categories, limit)),
-    'assets.polyhavenDownload': async ({ assetId, assetType, resolution, fileFormat }, { caller }) => {
+    'assets.polyhavenThumbnail': ({ assetId }, { caller }) => (sessions.touch(caller.id), polyhaven.thumbnail(assetId)),
+    'assets.polyhavenDownload': async ({ assetId, assetType, resolution, fileFormat, applyToSelected }, { caller, assetProgress }) => {
       const request = { asset_id: assetId, asset_type: assetType, resolution, file_format: fileFormat ?? POLYHAVEN_FORMATS[assetType][0]! };
-      const { success: _success, ...added } = await polyhavenDownloads.add(caller.id, request);
+      const { success: _success, ...added } = await polyhavenDownloads.add(caller.id, request, { applyToSelected }, (p) => assetProgress({ assetId, ...p }));
       return added;
     },
     'assets.setTexture': ({ objectName, textureId }, { caller }) => sessions.command(caller.id, 'set_texture', { object_name: objectName, texture_id: textureId }),

@@ -21,7 +21,7 @@ export interface PolyHavenRequest {
 export interface AssetTarget {
   /** Throws SESSION_NOT_READY, in words, when the person's Blender is not running. */
   runningContainer(userId: string): string;
-  command(userId: string, command: 'download_polyhaven_asset', params: PolyHavenRequest & { cache_entry: string }): Promise<BlenderResult<'download_polyhaven_asset'>>;
+  command(userId: string, command: 'download_polyhaven_asset', params: PolyHavenRequest & { cache_entry: string; apply_to_selected?: boolean }): Promise<BlenderResult<'download_polyhaven_asset'>>;
 }
 
 export interface DownloadProgress {
@@ -42,7 +42,12 @@ export class PolyHavenDownloads {
 
   constructor(private readonly deps: { polyhaven: PolyHaven; cache: AssetCache; blender: AssetTarget; limitBytes: () => number }) {}
 
-  async add(userId: string, request: PolyHavenRequest, progress: (p: DownloadProgress) => void = () => {}): Promise<BlenderResult<'download_polyhaven_asset'> & { cached: boolean }> {
+  async add(
+    userId: string,
+    request: PolyHavenRequest,
+    options: { applyToSelected?: boolean } = {},
+    progress: (p: DownloadProgress) => void = () => {},
+  ): Promise<BlenderResult<'download_polyhaven_asset'> & { cached: boolean }> {
     if (!POLYHAVEN_ID.test(request.asset_id)) throw new AppError('INVALID_INPUT', `${JSON.stringify(request.asset_id.slice(0, 80))} is not a PolyHaven asset id`);
     this.deps.blender.runningContainer(userId); // before anything is fetched: there must be a Blender to add it to
     const plan = planDownload(request.asset_id, request.asset_type, request.resolution, request.file_format, await this.deps.polyhaven.files(request.asset_id));
@@ -54,7 +59,8 @@ export class PolyHavenDownloads {
     const cached = (await this.deps.cache.entry(dir)) !== null;
     if (cached) progress({ bytes: 0, total: 0, message: `${request.asset_id} is in the lab's cache already` });
     else await this.fill(dir, plan, progress);
-    return { ...(await this.deps.blender.command(userId, 'download_polyhaven_asset', { ...request, cache_entry: dir })), cached };
+    const apply = options.applyToSelected && request.asset_type === 'textures' ? { apply_to_selected: true } : {};
+    return { ...(await this.deps.blender.command(userId, 'download_polyhaven_asset', { ...request, cache_entry: dir, ...apply })), cached };
   }
 
   private fill(dir: string, plan: DownloadPlan, progress: (p: DownloadProgress) => void): Promise<void> {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { AssetSearch, AssetSummary, PolyHavenType, SourceStatus } from '../../../shared/assets';
 import { AppError } from '../../../shared/errors';
-import { fetchJson } from './fetch-capped';
+import { fetchCapped, fetchJson } from './fetch-capped';
 
 /** How long one of PolyHaven's listings may take, and the most it may hold (its whole asset list is about 3 MB). */
 export const LISTING_LIMITS = { timeoutMs: 30_000, maxBytes: 32 * 1024 * 1024 };
@@ -24,8 +24,16 @@ const categoriesSchema = z.record(z.string().max(200), z.number().int().nonnegat
 /** A slug as PolyHaven gives its assets: the only shape of id the panel ever puts in a path or a URL. */
 export const POLYHAVEN_ID = /^[a-z0-9][a-z0-9_-]{0,127}$/;
 
+/** A thumbnail's most bytes and types; PolyHaven serves .webp. */
+const THUMBNAIL = { timeoutMs: 15_000, maxBytes: 1024 * 1024, accept: ['image/webp', 'image/png', 'image/jpeg'] } as const;
+/** Thumbnail addresses remembered from searches, and pictures fetched: the most of each kept. */
+const REMEMBERED = { addresses: 5000, pictures: 300 };
+
 /** PolyHaven's public API (https://api.polyhaven.com, or a lab's mirror), as documented in its swagger.yml. */
 export class PolyHaven {
+  private readonly thumbnailUrls = new Map<string, string>();
+  private readonly thumbnails = new Map<string, string>();
+
   constructor(
     private readonly baseUrl: () => string,
     private readonly listing: { timeoutMs: number; maxBytes: number } = LISTING_LIMITS,
@@ -55,6 +63,7 @@ export class PolyHaven {
     const origin = new URL(this.baseUrl()).origin;
     const assets = Object.entries(listed).flatMap(([id, raw]) => summaryOf(id, raw, origin));
     assets.sort((a, b) => b.downloadCount - a.downloadCount || a.id.localeCompare(b.id));
+    for (const a of assets) if (a.thumbnailUrl) remember(this.thumbnailUrls, a.id, a.thumbnailUrl, REMEMBERED.addresses);
     return { total: assets.length, assets: assets.slice(0, limit) };
   }
 
@@ -62,6 +71,24 @@ export class PolyHaven {
   async files(id: string): Promise<unknown> {
     if (!POLYHAVEN_ID.test(id)) throw new AppError('INVALID_INPUT', `${JSON.stringify(id.slice(0, 80))} is not a PolyHaven asset id`);
     return this.get(`/files/${id}`, `PolyHaven's file list for ${id}`, z.record(z.string(), z.unknown()));
+  }
+
+  /**
+   * An asset's picture as a data: URL, fetched by the panel (the renderer reaches no outside
+   * address) from the address a search gave for it; null for an asset no search has listed.
+   */
+  async thumbnail(id: string): Promise<string | null> {
+    const known = this.thumbnails.get(id);
+    if (known) return known;
+    const url = this.thumbnailUrls.get(id);
+    if (!url) return null;
+    const what = `The picture of ${id}`;
+    const bytes = await fetchCapped(url, { ...THUMBNAIL, what });
+    const type = sniffImage(bytes);
+    if (!type) throw new AppError('ASSET_REFUSED', `${what} is not a WebP, PNG or JPEG image: refused`);
+    const picture = `data:${type};base64,${bytes.toString('base64')}`;
+    remember(this.thumbnails, id, picture, REMEMBERED.pictures);
+    return picture;
   }
 
   private async get<T extends z.ZodType>(pathAndQuery: string, what: string, schema: T): Promise<z.output<T>> {
@@ -99,4 +126,22 @@ function isImageAddress(url: string, origin: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** Keeps `value` under `key`, forgetting the oldest beyond `most`. */
+function remember(map: Map<string, string>, key: string, value: string, most: number): void {
+  map.delete(key);
+  map.set(key, value);
+  for (const oldest of map.keys()) {
+    if (map.size <= most) break;
+    map.delete(oldest);
+  }
+}
+
+/** The image type its first bytes say, whatever the server's header claimed. */
+function sniffImage(bytes: Buffer): string | null {
+  if (bytes.subarray(0, 4).toString('latin1') === 'RIFF' && bytes.subarray(8, 12).toString('latin1') === 'WEBP') return 'image/webp';
+  if (bytes.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))) return 'image/png';
+  if (bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) return 'image/jpeg';
+  return null;
 }

@@ -34,6 +34,9 @@ export function Header() {
         <button type="button" className={view === 'workspace' ? 'tab active' : 'tab'} aria-current={view === 'workspace'} onClick={() => setView('workspace')}>
           Workspace
         </button>
+        <button type="button" className={view === 'assets' ? 'tab active' : 'tab'} aria-current={view === 'assets'} onClick={() => setView('assets')}>
+          Assets
+        </button>
         <button type="button" className={view === 'files' ? 'tab active' : 'tab'} aria-current={view === 'files'} onClick={() => setView('files')}>
           Files
         </button>

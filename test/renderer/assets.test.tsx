@@ -1,0 +1,79 @@
+import { act, cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { AssetSummary } from '../../shared/assets';
+import type { Reply } from '../../shared/api';
+import { bob } from './fake-bridge';
+import { mountSignedIn } from './mount';
+
+afterEach(cleanup);
+
+const asset = (id: string, name: string, type: AssetSummary['type'], categories: string[]): AssetSummary => ({
+  id, name, type, categories, authors: ['Greg Zaal'], license: 'CC0', downloadCount: 10, thumbnailUrl: 'https://cdn.polyhaven.com/x.webp',
+});
+const HDRIS = [asset('dusk_sky', 'Dusk Sky', 'hdris', ['outdoor', 'skies']), asset('studio_small', 'Studio Small', 'hdris', ['indoor', 'studio'])];
+const TEXTURES = [asset('red_bricks', 'Red Bricks', 'textures', ['brick'])];
+const PICTURE = 'data:image/png;base64,iVBORw0KGgo=';
+
+function open(extra: (f: Awaited<ReturnType<typeof mountSignedIn>>) => void = () => {}) {
+  return mountSignedIn(bob, (f) => {
+    f.answer('assets.polyhavenStatus', { enabled: true, message: 'PolyHaven is reachable' });
+    f.answer('assets.polyhavenSearch', (input) => {
+      const assets = (input as { assetType: string }).assetType === 'textures' ? TEXTURES : HDRIS;
+      return { total: assets.length, assets };
+    });
+    f.answer('assets.polyhavenThumbnail', PICTURE);
+    extra(f as never);
+  });
+}
+
+describe('the Assets view', () => {
+  it('shows PolyHaven HDRIs with pictures, names, licence and authors, narrows them by a search, and switches kind', async () => {
+    const f = await open();
+    fireEvent.click(screen.getByRole('button', { name: 'Assets' }));
+    const grid = await screen.findByRole('list', { name: 'Assets' });
+    const dusk = await within(grid).findByRole('listitem', { name: 'Dusk Sky' });
+    expect(await within(dusk).findByRole('img', { name: 'Dusk Sky preview' })).toHaveProperty('src', PICTURE);
+    expect(dusk.textContent).toContain('CC0 · by Greg Zaal');
+    fireEvent.change(screen.getByRole('searchbox', { name: 'Search' }), { target: { value: 'studio' } });
+    await waitFor(() => expect(within(grid).queryByRole('listitem', { name: 'Dusk Sky' })).toBeNull());
+    expect(within(grid).getByRole('listitem', { name: 'Studio Small' })).toBeTruthy();
+    fireEvent.click(screen.getByRole('tab', { name: 'PolyHaven Textures' }));
+    fireEvent.change(screen.getByRole('searchbox', { name: 'Search' }), { target: { value: '' } });
+    expect(await within(grid).findByRole('button', { name: 'Apply to selected: Red Bricks' })).toBeTruthy();
+    expect(f.calls).toContainEqual(['assets.polyhavenSearch', { assetType: 'textures', limit: 200 }]);
+  });
+
+  it('downloads at the chosen resolution with a progress bar, then says what Blender made of it', async () => {
+    let finish: (reply: Reply<'assets.polyhavenDownload'>) => void = () => {};
+    const f = await open();
+    const download = vi.fn(() => new Promise<Reply<'assets.polyhavenDownload'>>((resolve) => (finish = resolve)));
+    f.bridge.api['assets.polyhavenDownload'] = download;
+    fireEvent.click(screen.getByRole('button', { name: 'Assets' }));
+    fireEvent.change(await screen.findByRole('combobox', { name: 'Resolution' }), { target: { value: '2k' } });
+    fireEvent.click(await screen.findByRole('button', { name: 'Use as world: Dusk Sky' }));
+    expect(download).toHaveBeenCalledWith({ assetId: 'dusk_sky', assetType: 'hdris', resolution: '2k', applyToSelected: false });
+    act(() => f.emit('assets.progress', { assetId: 'dusk_sky', bytes: 300, total: 1200, message: 'Fetching dusk_sky.hdr' }));
+    const bar = await screen.findByRole('progressbar', { name: 'Downloading Dusk Sky' });
+    expect(bar.getAttribute('value')).toBe('25');
+    expect(screen.getByRole('button', { name: 'Use as world: Dusk Sky' })).toHaveProperty('disabled', true);
+    act(() => finish({ ok: true, value: { message: 'HDRI dusk_sky is the world now', cached: false, image_name: 'dusk_sky' } }));
+    expect((await screen.findByRole('status')).textContent).toBe('HDRI dusk_sky is the world now');
+    expect(screen.queryByRole('progressbar')).toBeNull();
+  });
+
+  it('says in words why a download was refused', async () => {
+    const f = await open();
+    f.fail('assets.polyhavenDownload', { code: 'ASSET_REFUSED', message: 'dusk_sky at 8k is 3072.0 MiB, more than the 2048.0 MiB one download may bring in (assetDownloadLimitMiB)' });
+    fireEvent.click(screen.getByRole('button', { name: 'Assets' }));
+    fireEvent.click(await screen.findByRole('button', { name: 'Use as world: Dusk Sky' }));
+    expect((await screen.findByRole('alert')).textContent).toMatch(/more than the 2048.0 MiB/);
+  });
+
+  it('says when PolyHaven cannot be reached', async () => {
+    const f = await open();
+    f.answer('assets.polyhavenStatus', { enabled: false, message: 'PolyHaven cannot be reached: ECONNREFUSED' });
+    f.fail('assets.polyhavenSearch', { code: 'ASSET_SOURCE_UNREACHABLE', message: "PolyHaven's asset list could not be fetched: ECONNREFUSED" });
+    fireEvent.click(screen.getByRole('button', { name: 'Assets' }));
+    expect((await screen.findAllByRole('alert')).map((a) => a.textContent)).toEqual(['PolyHaven cannot be reached: ECONNREFUSED', "PolyHaven's asset list could not be fetched: ECONNREFUSED"]);
+  });
+});
