@@ -71,6 +71,36 @@ describe('PolyHaven in a person\'s Blender', () => {
     await expect(ada.call('assets.setTexture', { objectName: 'Wall', textureId: 'no_such_texture' })).rejects.toMatchObject({ code: 'BLENDER_COMMAND_FAILED', message: expect.stringMatching(/no texture 'no_such_texture'/) });
   });
 
+  it('gives a texture to every selected object, telling the window how far its download got', async () => {
+    polyhaven.fileTrees.set('green_tiles', { Diffuse: { '2k': { png: polyhaven.serve('green_tiles_diff_2k.png', png(256, 256, [20, 160, 60], [10, 80, 30])) } } });
+    await run(ada, [
+      'import bpy',
+      'for o in bpy.context.view_layer.objects: o.select_set(False)',
+      'for name in ("TileA", "TileB"):',
+      '    bpy.ops.mesh.primitive_plane_add()',
+      '    bpy.context.active_object.name = name',
+      'for name in ("TileA", "TileB"): bpy.data.objects[name].select_set(True)',
+    ].join('\n'));
+    const heard = ada.events.length;
+    const added = await ada.call('assets.polyhavenDownload', { assetId: 'green_tiles', assetType: 'textures', resolution: '2k', fileFormat: 'png', applyToSelected: true });
+    expect(added).toMatchObject({ material: 'green_tiles', applied_to: ['TileA', 'TileB'] });
+    expect(await run(ada, 'import bpy\nprint([bpy.data.objects[n].active_material.name for n in ("TileA", "TileB")], end="")')).toBe("['green_tiles', 'green_tiles']");
+    const progress = ada.events.slice(heard).filter(([event]) => event === 'assets.progress').map(([, p]) => p as { assetId: string; bytes: number; total: number });
+    expect(progress.length).toBeGreaterThan(0);
+    expect(progress.every((p) => p.assetId === 'green_tiles' && p.bytes <= p.total)).toBe(true);
+    // Only the window that asked hears how far it got.
+    expect(bob.events.some(([event, p]) => event === 'assets.progress' && (p as { assetId: string }).assetId === 'green_tiles')).toBe(false);
+  });
+
+  it('shows an asset\'s picture as the panel fetched it, and refuses one that is not an image', async () => {
+    polyhaven.catalogue.dusk_sky!.thumbnail_url = polyhaven.serve('dusk_sky.png', png(16, 9, [60, 80, 160], [240, 150, 70]), 'image/png').url;
+    polyhaven.catalogue.red_bricks!.thumbnail_url = polyhaven.serve('red_bricks.png', Buffer.from('<script>alert(1)</script>'), 'image/png').url;
+    await ada.call('assets.polyhavenSearch', { assetType: 'all' });
+    expect(await ada.call('assets.polyhavenThumbnail', { assetId: 'dusk_sky' })).toMatch(/^data:image\/png;base64,iVBORw0KGgo/);
+    await expect(ada.call('assets.polyhavenThumbnail', { assetId: 'red_bricks' })).rejects.toMatchObject({ code: 'ASSET_REFUSED', message: 'The picture of red_bricks is not a WebP, PNG or JPEG image: refused' });
+    expect(await ada.call('assets.polyhavenThumbnail', { assetId: 'never_listed' })).toBeNull();
+  });
+
   it('adds a model with the files it includes to the scene', async () => {
     const added = await ada.call('assets.polyhavenDownload', { assetId: 'tri_statue', assetType: 'models' });
     expect(added).toMatchObject({ cached: false, imported_objects: ['TriStatue'] });
