@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { User } from './accounts';
-import { polyhavenTypeOrAllSchema, polyhavenTypeSchema, resolutionSchema, type AssetAdded, type AssetProgress, type AssetSearch, type SourceStatus } from './assets';
+import { polyhavenTypeOrAllSchema, polyhavenTypeSchema, resolutionSchema, type AssetAdded, type AssetProgress, type AssetSearch, type SketchfabSearch, type SourceStatus } from './assets';
 import type { BlenderResult, ObjectInfo, SavedStates, SceneInfo, Screenshot } from './blender';
 import type { CredentialStatus } from './credentials';
 import type { EngineStatus } from './engine';
@@ -51,6 +51,13 @@ export const methods = {
     input: z.object({ assetType: polyhavenTypeOrAllSchema, categories: text(500).optional(), limit: z.number().int().min(1).max(200).default(20) }).strict(),
   },
   'assets.polyhavenThumbnail': { input: z.object({ assetId: text(128) }).strict() },
+  'assets.sketchfabStatus': { input: none },
+  'assets.sketchfabSearch': {
+    input: z.object({ query: text(200), categories: text(500).optional(), count: z.number().int().min(1).max(24).default(20), downloadable: z.boolean().default(true) }).strict(),
+  },
+  'assets.sketchfabThumbnail': { input: z.object({ uid: text(64) }).strict() },
+  'assets.sketchfabPreview': { input: z.object({ uid: text(64) }).strict() },
+  'assets.sketchfabDownload': { input: z.object({ uid: text(64), targetSize: z.number().positive().max(10_000).default(1) }).strict() },
   'assets.polyhavenDownload': {
     input: z
       .object({
@@ -127,6 +134,12 @@ export interface Results {
   'assets.polyhavenSearch': AssetSearch;
   /** The asset's picture as a data: URL (fetched and checked by main), or null when it has none. */
   'assets.polyhavenThumbnail': string | null;
+  'assets.sketchfabStatus': SourceStatus;
+  'assets.sketchfabSearch': SketchfabSearch;
+  'assets.sketchfabThumbnail': string | null;
+  'assets.sketchfabPreview': { image_base64: string; format: string; model_name: string; author: string };
+  /** What the person's Blender made of the model: its objects and their size after scaling. */
+  'assets.sketchfabDownload': BlenderResult<'download_sketchfab_model'>;
   /** What the person's Blender made of it, and whether it came from the lab's cache. */
   'assets.polyhavenDownload': AssetAdded;
   'assets.setTexture': BlenderResult<'set_texture'>;

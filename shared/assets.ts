@@ -78,3 +78,19 @@ export interface AssetProgress {
   total: number;
   message: string;
 }
+
+/** One Sketchfab model as a search lists it. */
+export interface SketchfabModel {
+  uid: string;
+  name: string;
+  author: string;
+  /** Each model has its own licence (CC Attribution, …): shown with it. */
+  license: string;
+  downloadable: boolean;
+  thumbnailUrl: string | null;
+}
+
+export interface SketchfabSearch {
+  total: number;
+  models: SketchfabModel[];
+}

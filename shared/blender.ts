@@ -104,6 +104,17 @@ export const blenderCommands = {
       applied_to: z.array(z.string()).optional(),
     }),
   },
+  /** From a folder of the person's home the panel unpacked the model's glTF archive into; the add-on removes it. */
+  download_sketchfab_model: {
+    params: z
+      .object({
+        uid: z.string().regex(/^[a-f0-9]{32}$/),
+        target_size: z.number().positive().max(10_000),
+        import_dir: z.string().regex(/^\.cache\/blender-lab\/sketchfab\/[a-f0-9]{32}-[a-f0-9]{8}$/),
+      })
+      .strict(),
+    result: z.object({ success: z.literal(true), message: z.string(), imported_objects: z.array(z.string()), dimensions: z.tuple([z.number(), z.number(), z.number()]) }),
+  },
   set_texture: {
     params: z.object({ object_name: z.string().min(1).max(1024), texture_id: z.string().min(1).max(200) }).strict(),
     result: z.object({ success: z.literal(true), message: z.string(), material: z.string() }),

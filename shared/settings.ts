@@ -40,6 +40,8 @@ export const settingsSchema = z
       .default('10.213.0.0/16'),
     /** Where PolyHaven's API is (its public API, or a lab's mirror of it). */
     polyhavenUrl: serviceUrl('https://api.polyhaven.com'),
+    /** Where Sketchfab's Data API v3 is; each person's own key goes there and nowhere else. */
+    sketchfabUrl: serviceUrl('https://api.sketchfab.com/v3'),
     /** The most one asset download may bring in, all its files together. */
     assetDownloadLimitMiB: whole(1, 64 * 1024).default(2048),
     /** The largest single file a person may upload into their home. */

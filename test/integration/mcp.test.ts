@@ -53,9 +53,11 @@ describe('the MCP endpoint', () => {
     const client = await connect(adaToken);
     const { tools } = await client.listTools();
     expect(tools.map((t) => t.name).sort()).toEqual([
-      'download_polyhaven_asset', 'execute_blender_code', 'get_object_info', 'get_polyhaven_categories', 'get_polyhaven_status', 'get_scene_info', 'get_session_status',
-      'get_viewport_screenshot', 'search_polyhaven_assets', 'set_texture', 'start_blender',
+      'download_polyhaven_asset', 'download_sketchfab_model', 'execute_blender_code', 'get_object_info', 'get_polyhaven_categories', 'get_polyhaven_status', 'get_scene_info',
+      'get_session_status', 'get_sketchfab_model_preview', 'get_sketchfab_status', 'get_viewport_screenshot', 'search_polyhaven_assets', 'search_sketchfab_models', 'set_texture',
+      'start_blender',
     ]);
+    expect(tools.find((t) => t.name === 'download_sketchfab_model')!.inputSchema.required).toEqual(['uid', 'target_size']);
     expect(tools.find((t) => t.name === 'get_object_info')!.inputSchema.properties).toHaveProperty('object_name');
   });
 
@@ -84,6 +86,13 @@ describe('the MCP endpoint', () => {
     const b = await connect(bobToken);
     expect(text(await b.callTool({ name: 'execute_blender_code', arguments: { code: world } }))).toBe('[]');
     expect(ada.events).toContainEqual(['mcp.call', expect.objectContaining({ tool: 'download_polyhaven_asset', ok: true })]);
+  });
+
+  it('tells an AI client of someone without a Sketchfab key which key to add', async () => {
+    const b = await connect(bobToken);
+    expect(text(await b.callTool({ name: 'get_sketchfab_status', arguments: {} }))).toMatch(/add SKETCHFAB_API_KEY in Keys/);
+    const refused = await b.callTool({ name: 'search_sketchfab_models', arguments: { query: 'chair' } });
+    expect([refused.isError, text(refused)]).toEqual([true, 'Sketchfab needs your own API key: add SKETCHFAB_API_KEY in Keys']);
   });
 
   it('acts on the token owner\'s Blender only', async () => {

@@ -76,4 +76,33 @@ describe('the Assets view', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Assets' }));
     expect((await screen.findAllByRole('alert')).map((a) => a.textContent)).toEqual(['PolyHaven cannot be reached: ECONNREFUSED', "PolyHaven's asset list could not be fetched: ECONNREFUSED"]);
   });
+
+  it('asks someone without a Sketchfab key to add it, and takes them to Keys', async () => {
+    const f = await open((f) => f.answer('assets.sketchfabStatus', { enabled: false, message: 'Sketchfab needs your own API key: add SKETCHFAB_API_KEY in Keys' }));
+    f.answer('keys.list', []);
+    fireEvent.click(screen.getByRole('button', { name: 'Assets' }));
+    fireEvent.click(await screen.findByRole('tab', { name: 'Sketchfab' }));
+    expect((await screen.findByRole('alert')).textContent).toContain('add SKETCHFAB_API_KEY in Keys');
+    fireEvent.click(screen.getByRole('button', { name: 'Go to Keys' }));
+    expect(await screen.findByRole('heading', { name: 'Integration keys' })).toBeTruthy();
+  });
+
+  it('searches Sketchfab and adds a model at the size asked for, showing its licence', async () => {
+    const f = await open((f) => {
+      f.answer('assets.sketchfabStatus', { enabled: true, message: 'Sketchfab is ready: signed in as ada_3d.' });
+      f.answer('assets.sketchfabSearch', { total: 1, models: [{ uid: 'a'.repeat(32), name: 'Wooden Chair', author: 'A Maker', license: 'CC Attribution', downloadable: true, thumbnailUrl: null }] });
+      f.answer('assets.sketchfabThumbnail', PICTURE);
+      f.answer('assets.sketchfabDownload', { success: true, message: 'Model added to the scene', imported_objects: ['Chair'], dimensions: [2, 1, 0.5] });
+    });
+    fireEvent.click(screen.getByRole('button', { name: 'Assets' }));
+    fireEvent.click(await screen.findByRole('tab', { name: 'Sketchfab' }));
+    fireEvent.change(await screen.findByRole('searchbox', { name: 'Search Sketchfab' }), { target: { value: 'chair' } });
+    fireEvent.change(screen.getByRole('spinbutton', { name: 'Largest side (metres)' }), { target: { value: '2' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Search' }));
+    const card = await screen.findByRole('listitem', { name: 'Wooden Chair' });
+    expect(card.textContent).toContain('CC Attribution · by A Maker');
+    fireEvent.click(within(card).getByRole('button', { name: 'Add to scene: Wooden Chair' }));
+    expect((await within(card).findByRole('status')).textContent).toBe('Model added to the scene (2 × 1 × 0.5 m)');
+    expect(f.calls).toContainEqual(['assets.sketchfabDownload', { uid: 'a'.repeat(32), targetSize: 2 }]);
+  });
 });

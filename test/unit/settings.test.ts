@@ -26,6 +26,7 @@ describe('settings', () => {
       maxConcurrentStarts: 0,
       uploadLimitMiB: 2048,
       polyhavenUrl: 'https://api.polyhaven.com',
+      sketchfabUrl: 'https://api.sketchfab.com/v3',
       assetDownloadLimitMiB: 2048,
       networkPool: '10.213.0.0/16',
       tlsCaPath: '',

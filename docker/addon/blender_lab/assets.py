@@ -9,6 +9,7 @@ import os
 import re
 
 import bpy
+import mathutils
 
 from .errors import CommandError
 
@@ -197,3 +198,49 @@ def _give(obj, material):
     else:
         obj.data.materials.append(material)
     return True
+
+
+HOME = "/home/blender"
+SKETCHFAB_DIR = re.compile(r"^\.cache/blender-lab/sketchfab/[a-f0-9]{32}-[a-f0-9]{8}$")
+
+
+def _bounds(meshes):
+    corners = [obj.matrix_world @ mathutils.Vector(c) for obj in meshes for c in obj.bound_box]
+    low = [min(c[i] for c in corners) for i in range(3)]
+    high = [max(c[i] for c in corners) for i in range(3)]
+    return low, high
+
+
+def download_sketchfab_model(params):
+    """Imports the glTF the panel unpacked into the person's home, scaled so its largest side is target_size; the folder is removed."""
+    import shutil
+
+    uid, target_size, import_dir = params.get("uid"), params.get("target_size"), params.get("import_dir")
+    if not isinstance(import_dir, str) or not SKETCHFAB_DIR.match(import_dir) or not import_dir.rsplit("/", 1)[-1].startswith(f"{uid}-"):
+        raise CommandError("This model was not unpacked by the panel: add it through the Assets view or its AI-client tools")
+    folder = os.path.join(HOME, import_dir)
+    if os.path.realpath(folder) != folder or not os.path.isdir(folder):
+        raise CommandError("The unpacked model is not where the panel put it")
+    try:
+        found = sorted((os.path.relpath(os.path.join(d, f), folder) for d, _, fs in os.walk(folder) for f in fs if f.lower().endswith((".gltf", ".glb"))), key=lambda p: (p.count("/"), p))
+        if not found:
+            raise CommandError("The model's archive holds no glTF")
+        _numpy_for_gltf()
+        imported = _import_model(_inside(folder, found[0]), "gltf")
+        objects = [bpy.data.objects[name] for name in imported]
+        roots = [obj for obj in objects if obj.parent is None or obj.parent not in objects]
+        meshes = [obj for obj in objects if obj.type == "MESH"]
+        dimensions = [0.0, 0.0, 0.0]
+        if meshes:
+            low, high = _bounds(meshes)
+            largest = max(h - l for h, l in zip(high, low))
+            if largest > 0 and isinstance(target_size, (int, float)) and target_size > 0:
+                factor = target_size / largest
+                for root in roots:
+                    root.scale = root.scale * factor
+                bpy.context.view_layer.update()
+                low, high = _bounds(meshes)
+            dimensions = [round(h - l, 4) for h, l in zip(high, low)]
+        return {"success": True, "message": f"Model {uid} added to the scene", "imported_objects": imported, "dimensions": dimensions}
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)

@@ -212,6 +212,7 @@ COMMANDS = {
     "render": render,
     "download_polyhaven_asset": assets.download_polyhaven_asset,
     "set_texture": assets.set_texture,
+    "download_sketchfab_model": assets.download_sketchfab_model,
 }
 
 

@@ -5,7 +5,7 @@ import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import type { User } from '../../../shared/accounts';
-import { polyhavenTypeOrAllSchema, polyhavenTypeSchema, resolutionSchema, type AssetAdded, type AssetSearch, type SourceStatus } from '../../../shared/assets';
+import { polyhavenTypeOrAllSchema, polyhavenTypeSchema, resolutionSchema, type AssetAdded, type AssetSearch, type SketchfabSearch, type SourceStatus } from '../../../shared/assets';
 import type { Method, Reply } from '../../../shared/api';
 import { AppError } from '../../../shared/errors';
 import type { McpCall } from '../../../shared/mcp';
@@ -181,6 +181,44 @@ export class McpEndpoint {
       ({ object_name, texture_id }) => call('set_texture', 'assets.setTexture', { objectName: object_name, textureId: texture_id }, (done: { message: string }) => text(done.message)),
     );
     server.registerTool(
+      'get_sketchfab_status',
+      { description: 'Whether Sketchfab can be searched with your own key (SKETCHFAB_API_KEY in Keys), and as whom.', inputSchema: {} },
+      () => call('get_sketchfab_status', 'assets.sketchfabStatus', {}, (status: SourceStatus) => text(status.message)),
+    );
+    server.registerTool(
+      'search_sketchfab_models',
+      {
+        description: 'Sketchfab models matching a query, with their uid, author and licence.',
+        inputSchema: {
+          query: z.string().max(200).describe('What to look for'),
+          categories: z.string().max(500).optional().describe('Comma-separated category slugs'),
+          count: z.number().int().min(1).max(24).default(20).describe('How many, at most 24'),
+          downloadable: z.boolean().default(true).describe('Only models that can be downloaded'),
+        },
+      },
+      ({ query, categories, count, downloadable }) =>
+        call('search_sketchfab_models', 'assets.sketchfabSearch', { query, ...(categories ? { categories } : {}), count, downloadable }, (found: SketchfabSearch) => text(modelList(query, found))),
+    );
+    server.registerTool(
+      'get_sketchfab_model_preview',
+      { description: 'A picture of a Sketchfab model, to see it before adding it.', inputSchema: { uid: z.string().max(64).describe('The model\'s uid, as search_sketchfab_models lists it') } },
+      ({ uid }) =>
+        call('get_sketchfab_model_preview', 'assets.sketchfabPreview', { uid }, (p: { image_base64: string; format: string }) => ({
+          content: [{ type: 'image', data: p.image_base64, mimeType: `image/${p.format}` }],
+        })),
+    );
+    server.registerTool(
+      'download_sketchfab_model',
+      {
+        description: 'Adds a Sketchfab model to your Blender, scaled so its largest side is target_size metres.',
+        inputSchema: { uid: z.string().max(64), target_size: z.number().positive().max(10_000).describe('The largest side in metres, e.g. 1.0 for a chair') },
+      },
+      ({ uid, target_size }) =>
+        call('download_sketchfab_model', 'assets.sketchfabDownload', { uid, targetSize: target_size }, (added: { message: string; imported_objects: string[]; dimensions: number[] }) =>
+          text(`${added.message}: ${added.imported_objects.join(', ')} (${added.dimensions.join(' × ')} m)`),
+        ),
+    );
+    server.registerTool(
       'get_session_status',
       { description: 'Whether your Blender is running (state, since when, last activity).', inputSchema: {} },
       () =>
@@ -217,6 +255,11 @@ function assetList(found: AssetSearch, categories: string | undefined): string {
   const head = `Found ${found.total} assets${categories ? ` in categories: ${categories}` : ''}\nShowing ${found.assets.length} assets:`;
   const entries = found.assets.map((a) => `- ${a.name} (ID: ${a.id})\n  Type: ${a.type}\n  Categories: ${a.categories.join(', ')}\n  Authors: ${a.authors.join(', ')}\n  License: ${a.license}\n  Downloads: ${a.downloadCount}`);
   return [head, ...entries].join('\n\n');
+}
+
+function modelList(query: string, found: SketchfabSearch): string {
+  const entries = found.models.map((m) => `- ${m.name} (UID: ${m.uid})\n  Author: ${m.author}\n  License: ${m.license}\n  Downloadable: ${m.downloadable ? 'yes' : 'no'}`);
+  return [`Found ${found.total} models matching '${query}':`, ...entries].join('\n\n');
 }
 
 function json(value: unknown): CallToolResult {

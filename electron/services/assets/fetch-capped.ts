@@ -102,38 +102,52 @@ export interface StreamLimits {
  * or stalls.
  */
 export async function* fetchFile(url: string, limits: StreamLimits): AsyncGenerator<Uint8Array> {
+  const hash = createHash('md5');
+  let received = 0;
+  const tooLarge = `${limits.what} is larger than the ${limits.size} bytes its service declared: refused`;
+  for await (const chunk of fetchUpTo(url, { maxBytes: limits.size, stallMs: limits.stallMs, what: limits.what, tooLarge })) {
+    received += chunk.byteLength;
+    hash.update(chunk);
+    yield chunk;
+  }
+  if (received < limits.size) throw new AppError('ASSET_REFUSED', `${limits.what} ended after ${received} of the ${limits.size} bytes its service declared: refused`);
+  if (hash.digest('hex') !== limits.md5) throw new AppError('ASSET_REFUSED', `${limits.what} is not the file its service declared (its MD5 differs): refused`);
+}
+
+/**
+ * A GET of a file whose size is not known ahead, as a stream refused beyond `maxBytes` or after
+ * `stallMs` of silence; `counted` hears the bytes in so far.
+ */
+export async function* fetchUpTo(
+  url: string,
+  limits: { maxBytes: number; stallMs: number; what: string; tooLarge?: string },
+  counted: (bytes: number) => void = () => {},
+): AsyncGenerator<Uint8Array> {
   const stalled = new AbortController();
   let timer = setTimeout(() => stalled.abort(), limits.stallMs);
-  const awake = () => {
-    clearTimeout(timer);
-    timer = setTimeout(() => stalled.abort(), limits.stallMs);
-  };
-  const fail = (error: unknown) =>
-    stalled.signal.aborted ? new AppError('ASSET_SOURCE_TIMEOUT', `${limits.what} stopped arriving: nothing came for ${Math.round(limits.stallMs / 1000)} s`) : failure(error, { ...limits, maxBytes: limits.size, timeoutMs: limits.stallMs, accept: [] }, stalled.signal);
   try {
     let response: Response;
     try {
       response = await fetch(url, { signal: stalled.signal, redirect: 'follow' });
     } catch (error) {
-      throw fail(error);
+      throw stalled.signal.aborted ? new AppError('ASSET_SOURCE_TIMEOUT', `${limits.what} did not start arriving within ${Math.round(limits.stallMs / 1000)} s`) : failure(error, { ...limits, timeoutMs: limits.stallMs, accept: [] }, stalled.signal);
     }
     if (!response.ok || !response.body) throw new AppError('ASSET_SOURCE_UNREACHABLE', `${limits.what} could not be fetched: the server answered ${response.status}`);
-    const hash = createHash('md5');
     let received = 0;
     try {
       for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
-        awake();
+        clearTimeout(timer);
+        timer = setTimeout(() => stalled.abort(), limits.stallMs);
         received += chunk.byteLength;
-        if (received > limits.size) throw new AppError('ASSET_REFUSED', `${limits.what} is larger than the ${limits.size} bytes its service declared: refused`);
-        hash.update(chunk);
+        if (received > limits.maxBytes) throw new AppError('ASSET_REFUSED', limits.tooLarge ?? `${limits.what} is larger than ${Math.round(limits.maxBytes / (1024 * 1024))} MiB: refused`);
+        counted(received);
         yield chunk;
       }
     } catch (error) {
       await response.body.cancel().catch(() => {});
-      throw error instanceof AppError ? error : fail(error);
+      if (error instanceof AppError) throw error;
+      throw stalled.signal.aborted ? new AppError('ASSET_SOURCE_TIMEOUT', `${limits.what} stopped arriving: nothing came for ${Math.round(limits.stallMs / 1000)} s`) : failure(error, { ...limits, timeoutMs: limits.stallMs, accept: [] }, stalled.signal);
     }
-    if (received < limits.size) throw new AppError('ASSET_REFUSED', `${limits.what} ended after ${received} of the ${limits.size} bytes its service declared: refused`);
-    if (hash.digest('hex') !== limits.md5) throw new AppError('ASSET_REFUSED', `${limits.what} is not the file its service declared (its MD5 differs): refused`);
   } finally {
     clearTimeout(timer);
   }

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { AssetSearch, AssetSummary, PolyHavenType, SourceStatus } from '../../../shared/assets';
 import { AppError } from '../../../shared/errors';
 import { fetchCapped, fetchJson } from './fetch-capped';
+import { remember, sniffImage } from './images';
 
 /** How long one of PolyHaven's listings may take, and the most it may hold (its whole asset list is about 3 MB). */
 export const LISTING_LIMITS = { timeoutMs: 30_000, maxBytes: 32 * 1024 * 1024 };
@@ -126,22 +127,4 @@ function isImageAddress(url: string, origin: string): boolean {
   } catch {
     return false;
   }
-}
-
-/** Keeps `value` under `key`, forgetting the oldest beyond `most`. */
-function remember(map: Map<string, string>, key: string, value: string, most: number): void {
-  map.delete(key);
-  map.set(key, value);
-  for (const oldest of map.keys()) {
-    if (map.size <= most) break;
-    map.delete(oldest);
-  }
-}
-
-/** The image type its first bytes say, whatever the server's header claimed. */
-function sniffImage(bytes: Buffer): string | null {
-  if (bytes.subarray(0, 4).toString('latin1') === 'RIFF' && bytes.subarray(8, 12).toString('latin1') === 'WEBP') return 'image/webp';
-  if (bytes.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))) return 'image/png';
-  if (bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) return 'image/jpeg';
-  return null;
 }

@@ -1,7 +1,9 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import type { AssetProgress, AssetSummary, PolyHavenType, SourceStatus } from '../../../shared/assets';
+import { AssetTile, usePictureLoaders, type Outcome } from '../components/AssetTile';
 import { Page } from '../components/Page';
 import { useBridge } from '../context';
+import { SketchfabModels } from './SketchfabModels';
 
 const KINDS: { type: PolyHavenType; label: string; action: string }[] = [
   { type: 'hdris', label: 'HDRIs', action: 'Use as world' },
@@ -12,12 +14,11 @@ const RESOLUTIONS = ['1k', '2k', '4k', '8k'];
 /** Cards listed at once; the search box narrows them. */
 const LISTED = 60;
 
-type Outcome = { ok: boolean; text: string };
 
 /** PolyHaven's free assets (CC0), to look at and add to your own Blender. */
 export function Assets() {
   const bridge = useBridge();
-  const [kind, setKind] = useState<PolyHavenType>('hdris');
+  const [kind, setKind] = useState<PolyHavenType | 'sketchfab'>('hdris');
   const [status, setStatus] = useState<SourceStatus | null>(null);
   const [assets, setAssets] = useState<AssetSummary[] | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
@@ -34,8 +35,14 @@ export function Assets() {
   useEffect(() => {
     setAssets(null);
     setProblem(null);
+    if (kind === 'sketchfab') return;
     void bridge.api['assets.polyhavenSearch']({ assetType: kind, limit: 200 }).then((r) => (r.ok ? setAssets(r.value.assets) : setProblem(r.error.message)));
   }, [bridge, kind]);
+
+  const pictureOf = usePictureLoaders(async (id) => {
+    const r = await bridge.api['assets.polyhavenThumbnail']({ assetId: id });
+    return r.ok ? r.value : null;
+  });
 
   const shown = useMemo(() => {
     const words = query.trim().toLowerCase().split(/\s+/).filter(Boolean);
@@ -45,7 +52,7 @@ export function Assets() {
 
   const add = useCallback(
     async (asset: AssetSummary) => {
-      setOutcomes((all) => ({ ...all, [asset.id]: { ok: true, text: 'Starting…' } }));
+      setOutcomes((all) => ({ ...all, [asset.id]: { ok: true, text: 'Starting…', busy: true } }));
       const reply = await bridge.api['assets.polyhavenDownload']({ assetId: asset.id, assetType: asset.type, resolution, applyToSelected: asset.type === 'textures' });
       setProgress(({ [asset.id]: _done, ...rest }) => rest);
       setOutcomes((all) => ({ ...all, [asset.id]: reply.ok ? { ok: true, text: reply.value.message + (reply.value.cached ? ' (from the lab\'s cache)' : '') } : { ok: false, text: reply.error.message } }));
@@ -53,18 +60,32 @@ export function Assets() {
     [bridge, resolution],
   );
 
+  const tabs = (
+    <div role="tablist" aria-label="Asset kinds" className="tabs">
+      {KINDS.map((k) => (
+        <button key={k.type} type="button" role="tab" aria-selected={kind === k.type} className={kind === k.type ? 'tab active' : 'tab'} onClick={() => setKind(k.type)}>
+          PolyHaven {k.label}
+        </button>
+      ))}
+      <button type="button" role="tab" aria-selected={kind === 'sketchfab'} className={kind === 'sketchfab' ? 'tab active' : 'tab'} onClick={() => setKind('sketchfab')}>
+        Sketchfab
+      </button>
+    </div>
+  );
+  if (kind === 'sketchfab') {
+    return (
+      <Page title="Assets">
+        {tabs}
+        <SketchfabModels progress={progress} />
+      </Page>
+    );
+  }
   const action = KINDS.find((k) => k.type === kind)!.action;
   return (
     <Page title="Assets">
       <p className="muted">Free HDRIs, textures and models from PolyHaven (CC0: use them for anything). Each is fetched once for the lab, then added to your Blender from its cache.</p>
       {status && !status.enabled && <p role="alert" className="error">{status.message}</p>}
-      <div role="tablist" aria-label="Asset kinds" className="tabs">
-        {KINDS.map((k) => (
-          <button key={k.type} type="button" role="tab" aria-selected={kind === k.type} className={kind === k.type ? 'tab active' : 'tab'} onClick={() => setKind(k.type)}>
-            PolyHaven {k.label}
-          </button>
-        ))}
-      </div>
+      {tabs}
       <div className="inline-form" role="search">
         <label>
           Search
@@ -88,42 +109,18 @@ export function Assets() {
       )}
       <ul className="asset-grid" aria-label="Assets">
         {shown.map((asset) => (
-          <AssetCard key={asset.id} asset={asset} action={action} progress={progress[asset.id]} outcome={outcomes[asset.id]} onAdd={() => void add(asset)} />
+          <AssetTile
+            key={asset.id}
+            name={asset.name}
+            credit={`${asset.license} · by ${asset.authors.join(', ') || 'PolyHaven'}`}
+            action={action}
+            picture={pictureOf(asset.id)}
+            progress={progress[asset.id]}
+            outcome={outcomes[asset.id]}
+            onAct={() => void add(asset)}
+          />
         ))}
       </ul>
     </Page>
-  );
-}
-
-function AssetCard({ asset, action, progress, outcome, onAdd }: { asset: AssetSummary; action: string; progress?: AssetProgress; outcome?: Outcome; onAdd: () => void }) {
-  const bridge = useBridge();
-  const [picture, setPicture] = useState<string | null>(null);
-  useEffect(() => {
-    let live = true;
-    void bridge.api['assets.polyhavenThumbnail']({ assetId: asset.id }).then((r) => live && r.ok && setPicture(r.value));
-    return () => {
-      live = false;
-    };
-  }, [bridge, asset.id]);
-  const busy = outcome?.text === 'Starting…';
-  const percent = progress && progress.total > 0 ? Math.round((progress.bytes / progress.total) * 100) : null;
-  return (
-    <li className="asset-card" aria-label={asset.name}>
-      {picture ? <img src={picture} alt={`${asset.name} preview`} width={160} height={90} /> : <div className="asset-placeholder" aria-hidden="true" />}
-      <strong>{asset.name}</strong>
-      <span className="muted small">
-        {asset.license} · by {asset.authors.join(', ') || 'PolyHaven'}
-      </span>
-      <button type="button" disabled={busy} aria-label={`${action}: ${asset.name}`} onClick={onAdd}>
-        {action}
-      </button>
-      {busy && percent !== null && <progress max={100} value={percent} aria-label={`Downloading ${asset.name}`} />}
-      {busy && progress && <span className="muted small">{progress.message}</span>}
-      {outcome && !busy && (
-        <span role={outcome.ok ? 'status' : 'alert'} className={outcome.ok ? 'small' : 'small error'}>
-          {outcome.text}
-        </span>
-      )}
-    </li>
   );
 }
