@@ -88,6 +88,17 @@ describe('the MCP endpoint', () => {
     expect(ada.events).toContainEqual(['mcp.call', expect.objectContaining({ tool: 'download_polyhaven_asset', ok: true })]);
   });
 
+  it('offers blender-mcp\'s asset_creation_strategy prompt, naming the asset tools it offers', async () => {
+    const client = await connect(adaToken);
+    expect((await client.listPrompts()).prompts.map((p) => p.name)).toEqual(['asset_creation_strategy']);
+    const prompt = await client.getPrompt({ name: 'asset_creation_strategy' });
+    const said = (prompt.messages[0]!.content as { text: string }).text;
+    const tools = (await client.listTools()).tools.map((t) => t.name);
+    const named = [...said.matchAll(/\b([a-z]+(?:_[a-z0-9]+)+)\b/g)].map((m) => m[1]!).filter((w) => !['target_size'].includes(w));
+    expect(named.length).toBeGreaterThan(8);
+    expect(named.filter((name) => !tools.includes(name))).toEqual([]); // every tool it names is one this endpoint has
+  });
+
   it('tells an AI client of someone without a Sketchfab key which key to add', async () => {
     const b = await connect(bobToken);
     expect(text(await b.callTool({ name: 'get_sketchfab_status', arguments: {} }))).toMatch(/add SKETCHFAB_API_KEY in Keys/);

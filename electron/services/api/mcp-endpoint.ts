@@ -238,9 +238,25 @@ export class McpEndpoint {
         return call('start_blender', 'session.start', {}, (view: { state: string }) => ({ content: [{ type: 'text', text: `Your Blender is ${view.state}.` }] }), progress);
       },
     );
+    server.registerPrompt('asset_creation_strategy', { description: 'How to build a scene in your Blender with the asset libraries and tools this panel offers.' }, () => ({
+      messages: [{ role: 'user', content: { type: 'text', text: ASSET_CREATION_STRATEGY } }],
+    }));
     return server;
   }
 }
+
+/** The order of work an AI client is asked to follow: look first, use real assets where they fit, code for the rest, check by looking again. */
+const ASSET_CREATION_STRATEGY = [
+  'When you build 3D content in this Blender:',
+  '1. Look first: get_scene_info, and get_viewport_screenshot to see the scene as it is.',
+  '2. Check which libraries answer: get_polyhaven_status and get_sketchfab_status (Sketchfab needs the person\'s own key; its status says which key to add).',
+  '3. Prefer real assets where they fit:',
+  '   - PolyHaven (free, CC0): search_polyhaven_assets by kind and category; download_polyhaven_asset makes an HDRI the world, a texture a material (give it to objects with set_texture), and adds a model to the scene. Start at 1k; ask for more only when it matters.',
+  '   - Sketchfab: search_sketchfab_models, look with get_sketchfab_model_preview before adding, then download_sketchfab_model with a sensible target_size in metres (a chair about 1, a car about 4.5). Tell the person each model\'s licence and author.',
+  '4. Build with execute_blender_code what no library has (simple shapes, arrangements, materials, lights, cameras), in small steps.',
+  '5. After every change, get_viewport_screenshot again and check the result: placement, scale, and that nothing overlaps by mistake.',
+  '6. Never delete or overwrite the person\'s own objects unless they ask; their scene is saved with their work.',
+].join('\n');
 
 function text(value: string): CallToolResult {
   return { content: [{ type: 'text', text: value }] };
