@@ -3,6 +3,7 @@ import { AccountService } from '../electron/services/accounts/accounts';
 import type { AccountsFile } from '../electron/services/accounts/accounts-file';
 import { assetServices } from '../electron/services/assets/asset-services';
 import type { Engine } from '../electron/services/engine/engine';
+import { FileService } from '../electron/services/files/files';
 import { PortAllocator } from '../electron/services/sessions/ports';
 import { SessionManager } from '../electron/services/sessions/sessions';
 import { SettingsService } from '../electron/services/settings/settings';
@@ -25,7 +26,8 @@ export async function benchAssets(engine: Engine, image: string, runs: number, m
   const settings = new SettingsService(new MemoryStore<Settings>({ ...DEFAULT_SETTINGS, image, polyhavenUrl: polyhaven.url, addonPortBase: 35100, uiPortBase: 37100, portRangeSize: 20 }));
   const accounts = new AccountService({ store: new MemoryStore<AccountsFile>({ version: 1, users: [] }), signUpAllowed: () => true, cost: { N: 1024, r: 8, p: 1 } });
   const sessions = new SessionManager({ engine, settings: () => settings.get(), ports: new PortAllocator(() => settings.get()), credentials: null, instance, imageSource: null, log: () => {} });
-  const { polyhavenDownloads } = assetServices({ engine, instance, settings: () => settings.get(), blender: sessions, keysOf: async () => ({}), removeFromHome: async () => {} });
+  const files = new FileService({ engine, sessions, settings: () => settings.get() });
+  const { polyhavenDownloads } = assetServices({ engine, instance, settings: () => settings.get(), blender: sessions, keysOf: async () => ({}), home: files });
   // 2048 × 1024 flat RGBE pixels: 8 MiB, as a PolyHaven 2k HDRI is.
   const hdr = radianceHdr(2048, Math.round((mib * 1024 * 1024) / (2048 * 4)));
   const first: number[] = [];

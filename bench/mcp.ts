@@ -28,7 +28,8 @@ export async function benchMcp(engine: Engine, image: string, calls: number) {
   const accounts = new AccountService({ store: new MemoryStore<AccountsFile>({ version: 1, users: [] }), signUpAllowed: () => true, cost: { N: 1024, r: 8, p: 1 } });
   const sessions = new SessionManager({ engine, settings: () => settings.get(), ports: new PortAllocator(() => settings.get()), credentials: null, instance, imageSource: null, log: () => {} });
   const mcpTokens = new McpTokenService(new MemoryStore<McpTokensFile>({ version: 1, tokens: [] }), () => 'bench');
-  const api = new ApiServer({ accounts, sessions, settings, credentials: {} as CredentialService, files: new FileService({ engine, sessions, settings: () => settings.get() }), mcpTokens, engine: new EngineControl({ engine, sessions, connect: () => engine, report: () => {} }, ''), ...assetServices({ engine, instance, settings: () => settings.get(), blender: sessions, keysOf: async () => ({}), removeFromHome: async () => {} }), mcpUrl: () => null });
+  const files = new FileService({ engine, sessions, settings: () => settings.get() });
+  const api = new ApiServer({ accounts, sessions, settings, credentials: {} as CredentialService, files, mcpTokens, engine: new EngineControl({ engine, sessions, connect: () => engine, report: () => {} }, ''), ...assetServices({ engine, instance, settings: () => settings.get(), blender: sessions, keysOf: async () => ({}), home: files }), mcpUrl: () => null });
   const endpoint = new McpEndpoint({ api, tokens: mcpTokens, userOf: (id) => accounts.getUser(id) });
   await sessions.init();
   const user = await accounts.createAccount({ username: 'bench', password: 'bench password' });

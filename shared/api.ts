@@ -71,6 +71,19 @@ export const methods = {
       .strict(),
   },
   'assets.setTexture': { input: z.object({ objectName: text(1024), textureId: text(200) }).strict() },
+  'assets.hyper3dStatus': { input: none },
+  'assets.hyper3dGenerate': {
+    input: z
+      .object({
+        prompt: text(2000).optional(),
+        imagePaths: z.array(text(MAX_PATH_CHARS)).max(5).optional(),
+        imageUrls: z.array(text(2048)).max(5).optional(),
+        bbox: z.tuple([z.number().positive(), z.number().positive(), z.number().positive()]).optional(),
+      })
+      .strict(),
+  },
+  'assets.hyper3dPoll': { input: z.object({ subscriptionKey: text(64) }).strict() },
+  'assets.hyper3dImport': { input: z.object({ name: text(200), taskUuid: text(64) }).strict() },
   'files.list': { input: z.object({ path: text(MAX_PATH_CHARS) }).strict() },
   'files.delete': { input: z.object({ path: text(MAX_PATH_CHARS) }).strict() },
   'files.rename': { input: z.object({ path: text(MAX_PATH_CHARS), to: text(1024) }).strict() },
@@ -143,6 +156,12 @@ export interface Results {
   /** What the person's Blender made of it, and whether it came from the lab's cache. */
   'assets.polyhavenDownload': AssetAdded;
   'assets.setTexture': BlenderResult<'set_texture'>;
+  'assets.hyper3dStatus': SourceStatus;
+  /** The task and the key its jobs are polled with. */
+  'assets.hyper3dGenerate': { task_uuid: string; subscription_key: string };
+  /** Each job's status: the task is done when every one is "Done". */
+  'assets.hyper3dPoll': { status_list: string[] };
+  'assets.hyper3dImport': BlenderResult<'import_generated_asset'>;
   'files.list': FolderListing;
   'files.delete': null;
   'files.rename': null;

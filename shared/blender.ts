@@ -115,6 +115,25 @@ export const blenderCommands = {
       .strict(),
     result: z.object({ success: z.literal(true), message: z.string(), imported_objects: z.array(z.string()), dimensions: z.tuple([z.number(), z.number(), z.number()]) }),
   },
+  /** A model Hyper3D Rodin generated, which the panel fetched into a file of the person's home; the add-on removes it. */
+  import_generated_asset: {
+    params: z
+      .object({
+        name: z.string().min(1).max(200),
+        task_uuid: z.string().regex(/^[A-Za-z0-9-]{8,64}$/),
+        import_file: z.string().regex(/^\.cache\/blender-lab\/generated\/[A-Za-z0-9-]{8,64}\.glb$/),
+      })
+      .strict(),
+    result: z.object({
+      succeed: z.literal(true),
+      name: z.string(),
+      type: z.string(),
+      location: z.tuple([z.number(), z.number(), z.number()]),
+      rotation: z.tuple([z.number(), z.number(), z.number()]),
+      scale: z.tuple([z.number(), z.number(), z.number()]),
+      world_bounding_box: z.tuple([z.tuple([z.number(), z.number(), z.number()]), z.tuple([z.number(), z.number(), z.number()])]).optional(),
+    }),
+  },
   set_texture: {
     params: z.object({ object_name: z.string().min(1).max(1024), texture_id: z.string().min(1).max(200) }).strict(),
     result: z.object({ success: z.literal(true), message: z.string(), material: z.string() }),

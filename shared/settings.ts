@@ -42,6 +42,8 @@ export const settingsSchema = z
     polyhavenUrl: serviceUrl('https://api.polyhaven.com'),
     /** Where Sketchfab's Data API v3 is; each person's own key goes there and nowhere else. */
     sketchfabUrl: serviceUrl('https://api.sketchfab.com/v3'),
+    /** Where Hyper3D Rodin's API is (its main site); each person's own key goes there and nowhere else. */
+    hyper3dUrl: serviceUrl('https://hyperhuman.deemos.com/api'),
     /** The most one asset download may bring in, all its files together. */
     assetDownloadLimitMiB: whole(1, 64 * 1024).default(2048),
     /** The largest single file a person may upload into their home. */

@@ -53,9 +53,9 @@ describe('the MCP endpoint', () => {
     const client = await connect(adaToken);
     const { tools } = await client.listTools();
     expect(tools.map((t) => t.name).sort()).toEqual([
-      'download_polyhaven_asset', 'download_sketchfab_model', 'execute_blender_code', 'get_object_info', 'get_polyhaven_categories', 'get_polyhaven_status', 'get_scene_info',
-      'get_session_status', 'get_sketchfab_model_preview', 'get_sketchfab_status', 'get_viewport_screenshot', 'search_polyhaven_assets', 'search_sketchfab_models', 'set_texture',
-      'start_blender',
+      'download_polyhaven_asset', 'download_sketchfab_model', 'execute_blender_code', 'generate_hyper3d_model_via_images', 'generate_hyper3d_model_via_text', 'get_hyper3d_status',
+      'get_object_info', 'get_polyhaven_categories', 'get_polyhaven_status', 'get_scene_info', 'get_session_status', 'get_sketchfab_model_preview', 'get_sketchfab_status',
+      'get_viewport_screenshot', 'import_generated_asset', 'poll_rodin_job_status', 'search_polyhaven_assets', 'search_sketchfab_models', 'set_texture', 'start_blender',
     ]);
     expect(tools.find((t) => t.name === 'download_sketchfab_model')!.inputSchema.required).toEqual(['uid', 'target_size']);
     expect(tools.find((t) => t.name === 'get_object_info')!.inputSchema.properties).toHaveProperty('object_name');
@@ -97,6 +97,12 @@ describe('the MCP endpoint', () => {
     const named = [...said.matchAll(/\b([a-z]+(?:_[a-z0-9]+)+)\b/g)].map((m) => m[1]!).filter((w) => !['target_size'].includes(w));
     expect(named.length).toBeGreaterThan(8);
     expect(named.filter((name) => !tools.includes(name))).toEqual([]); // every tool it names is one this endpoint has
+  });
+
+  it('refuses fal.ai\'s request_id with the reason, as only Rodin\'s main site is offered', async () => {
+    const a = await connect(adaToken);
+    expect(text(await a.callTool({ name: 'poll_rodin_job_status', arguments: { request_id: 'abc-123-def' } }))).toMatch(/fal.ai's request_id is not/);
+    expect(text(await a.callTool({ name: 'get_hyper3d_status', arguments: {} }))).toMatch(/add HYPER3D_API_KEY in Keys/);
   });
 
   it('tells an AI client of someone without a Sketchfab key which key to add', async () => {

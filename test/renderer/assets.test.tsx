@@ -105,4 +105,34 @@ describe('the Assets view', () => {
     expect((await within(card).findByRole('status')).textContent).toBe('Model added to the scene (2 × 1 × 0.5 m)');
     expect(f.calls).toContainEqual(['assets.sketchfabDownload', { uid: 'a'.repeat(32), targetSize: 2 }]);
   });
+
+  it('generates a model with Rodin, follows its jobs, and imports it under the name given', async () => {
+    let polls = 0;
+    const f = await open((f) => {
+      f.answer('assets.hyper3dStatus', { enabled: true, message: 'Hyper3D Rodin is ready with your key' });
+      f.answer('assets.hyper3dGenerate', { task_uuid: 'task-0000-1111', subscription_key: 'sub-0000-2222' });
+      f.answer('assets.hyper3dPoll', () => ({ status_list: ++polls >= 2 ? ['Done', 'Done'] : ['Done', 'Generating'] }));
+      f.answer('assets.hyper3dImport', { succeed: true, name: 'Stool', type: 'MESH', location: [0, 0, 0], rotation: [0, 0, 0], scale: [1, 1, 1] });
+    });
+    vi.useFakeTimers({ shouldAdvanceTime: true });
+    try {
+      fireEvent.click(screen.getByRole('button', { name: 'Assets' }));
+      fireEvent.click(await screen.findByRole('tab', { name: 'Generate (Hyper3D Rodin)' }));
+      fireEvent.change(await screen.findByRole('textbox', { name: 'Description' }), { target: { value: 'a small wooden stool' } });
+      fireEvent.click(screen.getByRole('button', { name: 'Generate' }));
+      await waitFor(() => expect(screen.getByRole('status').textContent).toBe('Generating: 1 of 2 jobs done'));
+      expect(screen.getByRole('progressbar', { name: 'Generation' }).getAttribute('value')).toBe('1');
+      await act(async () => {
+        await vi.advanceTimersByTimeAsync(3000);
+      });
+      await waitFor(() => expect(screen.getByRole('status').textContent).toBe('Done: ready to import.'));
+      fireEvent.change(screen.getByRole('textbox', { name: 'Name in the scene' }), { target: { value: 'Stool' } });
+      fireEvent.click(screen.getByRole('button', { name: 'Import' }));
+      await waitFor(() => expect(screen.getByRole('status').textContent).toBe('Stool is in your scene'));
+      expect(f.calls).toContainEqual(['assets.hyper3dGenerate', { prompt: 'a small wooden stool' }]);
+      expect(f.calls).toContainEqual(['assets.hyper3dImport', { name: 'Stool', taskUuid: 'task-0000-1111' }]);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
 });

@@ -59,3 +59,33 @@ export function triangleGltf(name: string, texturePath: string): Buffer {
   };
   return Buffer.from(JSON.stringify(gltf));
 }
+
+/** A binary glTF (.glb) as generators send them: an empty node `Root` with one triangle mesh under it. */
+export function triangleGlb(): Buffer {
+  const data = Buffer.from(new Float32Array([0, 0, 0, 2, 0, 0, 0, 1, 0]).buffer);
+  const json = {
+    asset: { version: '2.0', generator: 'blender-lab tests' },
+    scene: 0,
+    scenes: [{ nodes: [0] }],
+    nodes: [{ name: 'Root', children: [1], translation: [0, 0, 3] }, { name: 'geometry_0', mesh: 0 }],
+    meshes: [{ name: 'geometry_0', primitives: [{ attributes: { POSITION: 0 } }] }],
+    buffers: [{ byteLength: data.length }],
+    bufferViews: [{ buffer: 0, byteOffset: 0, byteLength: data.length }],
+    accessors: [{ bufferView: 0, componentType: 5126, count: 3, type: 'VEC3', min: [0, 0, 0], max: [2, 1, 0] }],
+  };
+  const pad = (b: Buffer, fill: number) => Buffer.concat([b, Buffer.alloc((4 - (b.length % 4)) % 4, fill)]);
+  const jsonChunk = pad(Buffer.from(JSON.stringify(json)), 0x20);
+  const binChunk = pad(data, 0);
+  const chunk = (type: number, body: Buffer) => {
+    const head = Buffer.alloc(8);
+    head.writeUInt32LE(body.length, 0);
+    head.writeUInt32LE(type, 4);
+    return Buffer.concat([head, body]);
+  };
+  const body = Buffer.concat([chunk(0x4e4f534a, jsonChunk), chunk(0x004e4942, binChunk)]);
+  const header = Buffer.alloc(12);
+  header.write('glTF', 0, 'ascii');
+  header.writeUInt32LE(2, 4);
+  header.writeUInt32LE(12 + body.length, 8);
+  return Buffer.concat([header, body]);
+}

@@ -88,7 +88,7 @@ export class Harness {
     });
     this.files = new FileService({ engine: this.extra.engine ?? this.engine, sessions: this.sessions, settings: () => this.settings.get() });
     this.engineControl = new EngineControl({ engine: this.engine, sessions: this.sessions, connect: (settings) => this.connect(settings), report: () => {} }, this.settings.get().dockerEndpoint);
-    this.api = new ApiServer({ accounts: this.accounts, sessions: this.sessions, settings: this.settings, credentials: this.credentials, files: this.files, mcpTokens: this.mcpTokens, engine: this.engineControl, ...assetServices({ engine: this.engine, instance: this.instance, settings: () => this.settings.get(), blender: this.sessions, keysOf: (id) => this.credentials.environmentFor(id), removeFromHome: (id, p) => this.files.delete(id, p) }), mcpUrl: () => this.mcp?.url() ?? null });
+    this.api = new ApiServer({ accounts: this.accounts, sessions: this.sessions, settings: this.settings, credentials: this.credentials, files: this.files, mcpTokens: this.mcpTokens, engine: this.engineControl, ...assetServices({ engine: this.engine, instance: this.instance, settings: () => this.settings.get(), blender: this.sessions, keysOf: (id) => this.credentials.environmentFor(id), home: this.files }), mcpUrl: () => this.mcp?.url() ?? null });
   }
 
   async init() {

@@ -31,7 +31,8 @@ function api(clipboard?: ClipboardGuard) {
   });
   const events: unknown[] = [];
   const mcpTokens = new McpTokenService(new MemoryStore<McpTokensFile>({ version: 1, tokens: [] }), (id) => accounts.getUser(id)?.username ?? null);
-  const server = new ApiServer({ accounts, sessions, settings, credentials: {} as CredentialService, files: new FileService({ engine, sessions, settings: () => settings.get() }), mcpTokens, engine: new EngineControl({ engine, sessions, connect: () => engine, report: () => {} }, ''), ...assetServices({ engine, instance: 'unit', settings: () => settings.get(), blender: sessions, keysOf: async () => ({}), removeFromHome: async () => {} }), mcpUrl: () => null, clipboard });
+  const files = new FileService({ engine, sessions, settings: () => settings.get() });
+  const server = new ApiServer({ accounts, sessions, settings, credentials: {} as CredentialService, files, mcpTokens, engine: new EngineControl({ engine, sessions, connect: () => engine, report: () => {} }, ''), ...assetServices({ engine, instance: 'unit', settings: () => settings.get(), blender: sessions, keysOf: async () => ({}), home: files }), mcpUrl: () => null, clipboard });
   return { connection: server.connect((event, payload) => events.push([event, payload])), events, server, accounts, sessions, mcpTokens };
 }
 

@@ -27,6 +27,7 @@ describe('settings', () => {
       uploadLimitMiB: 2048,
       polyhavenUrl: 'https://api.polyhaven.com',
       sketchfabUrl: 'https://api.sketchfab.com/v3',
+      hyper3dUrl: 'https://hyperhuman.deemos.com/api',
       assetDownloadLimitMiB: 2048,
       networkPool: '10.213.0.0/16',
       tlsCaPath: '',

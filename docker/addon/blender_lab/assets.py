@@ -244,3 +244,49 @@ def download_sketchfab_model(params):
         return {"success": True, "message": f"Model {uid} added to the scene", "imported_objects": imported, "dimensions": dimensions}
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+GENERATED_FILE = re.compile(r"^\.cache/blender-lab/generated/([A-Za-z0-9-]{8,64})\.glb$")
+
+
+def import_generated_asset(params):
+    """Imports the model a generator made (fetched by the panel into the home) as one object named `name`; the file is removed."""
+    name, task, relative = params.get("name"), params.get("task_uuid"), params.get("import_file")
+    match = GENERATED_FILE.match(relative) if isinstance(relative, str) else None
+    if not match or match.group(1) != task:
+        raise CommandError("This model was not fetched by the panel: import it through the Assets view or its AI-client tools")
+    path = os.path.join(HOME, relative)
+    try:
+        if os.path.realpath(path) != path or not os.path.isfile(path):
+            raise CommandError("The generated model is not where the panel put it")
+        _numpy_for_gltf()
+        objects = [bpy.data.objects[n] for n in _import_model(path, "gltf")]
+        meshes = [obj for obj in objects if obj.type == "MESH"]
+        if len(meshes) != 1:
+            raise CommandError(f"The generated model has {len(meshes)} meshes, not the one expected")
+        mesh = meshes[0]
+        # A generator's glTF is often an empty with the mesh under it: the mesh alone is kept, where it stood.
+        placed = mesh.matrix_world.copy()
+        mesh.parent = None
+        mesh.matrix_world = placed
+        for obj in objects:
+            if obj is not mesh:
+                bpy.data.objects.remove(obj, do_unlink=True)
+        if isinstance(name, str) and name:
+            mesh.name = name
+            mesh.data.name = name
+        low, high = _bounds([mesh])
+        return {
+            "succeed": True,
+            "name": mesh.name,
+            "type": mesh.type,
+            "location": [round(v, 4) for v in mesh.location],
+            "rotation": [round(v, 4) for v in mesh.rotation_euler],
+            "scale": [round(v, 4) for v in mesh.scale],
+            "world_bounding_box": [[round(v, 4) for v in low], [round(v, 4) for v in high]],
+        }
+    finally:
+        try:
+            os.remove(path)
+        except OSError:
+            pass

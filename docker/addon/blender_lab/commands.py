@@ -213,6 +213,7 @@ COMMANDS = {
     "download_polyhaven_asset": assets.download_polyhaven_asset,
     "set_texture": assets.set_texture,
     "download_sketchfab_model": assets.download_sketchfab_model,
+    "import_generated_asset": assets.import_generated_asset,
 }
 
 

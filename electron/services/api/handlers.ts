@@ -8,6 +8,8 @@ import type { SessionView, StartProgress } from '../../../shared/sessions';
 import type { AccountService } from '../accounts/accounts';
 import type { PolyHaven } from '../assets/polyhaven';
 import type { PolyHavenDownloads } from '../assets/polyhaven-downloads';
+import type { Rodin } from '../assets/rodin';
+import type { RodinJobs } from '../assets/rodin-jobs';
 import type { Sketchfab } from '../assets/sketchfab';
 import type { SketchfabDownloads } from '../assets/sketchfab-downloads';
 import type { ClipboardGuard } from './clipboard-guard';
@@ -30,6 +32,8 @@ export interface ServiceDeps {
   polyhavenDownloads: PolyHavenDownloads;
   sketchfab: Sketchfab;
   sketchfabDownloads: SketchfabDownloads;
+  rodin: Rodin;
+  rodinJobs: RodinJobs;
   /** The AI clients' endpoint, once it listens. */
   mcpUrl: () => string | null;
   /** Clears the seat's clipboard of a person's Blender text when their sign-in ends; none in headless mode. */
@@ -61,7 +65,7 @@ export type Handlers = { [M in Method]: (input: Validated<M>, context: CallConte
  * What every method does. Rights are not checked here: the caller arrives already resolved for
  * the method's declared role, so a handler only ever acts for that caller.
  */
-export function createHandlers({ accounts, sessions, settings, credentials, files, mcpTokens, engine, polyhaven, polyhavenDownloads, sketchfab, sketchfabDownloads, mcpUrl, clipboard }: ServiceDeps): Handlers {
+export function createHandlers({ accounts, sessions, settings, credentials, files, mcpTokens, engine, polyhaven, polyhavenDownloads, sketchfab, sketchfabDownloads, rodin, rodinJobs, mcpUrl, clipboard }: ServiceDeps): Handlers {
   /** A session as its owner sees it: with the address of their Blender, secret included. */
   const own = (view: SessionView): SessionView => ({ ...view, blenderAddress: sessions.uiAddress(view.userId) });
   /** A start made from a window ends once its person is signed in nowhere; AI clients' calls hold no sign-in. */
@@ -151,6 +155,14 @@ export function createHandlers({ accounts, sessions, settings, credentials, file
     'assets.sketchfabThumbnail': ({ uid }, { caller }) => (sessions.touch(caller.id), sketchfab.thumbnail(uid)),
     'assets.sketchfabPreview': ({ uid }, { caller }) => (sessions.touch(caller.id), sketchfab.preview(caller.id, uid)),
     'assets.sketchfabDownload': ({ uid, targetSize }, { caller, assetProgress }) => sketchfabDownloads.add(caller.id, uid, targetSize, (p) => assetProgress({ assetId: uid, ...p })),
+    'assets.hyper3dStatus': (_input, { caller }) => rodin.status(caller.id),
+    'assets.hyper3dGenerate': ({ prompt, imagePaths, imageUrls, bbox }, { caller }) => {
+      sessions.touch(caller.id);
+      if (prompt && (imagePaths?.length || imageUrls?.length)) throw new AppError('INVALID_INPUT', 'Give a description or pictures, not both');
+      return prompt ? rodinJobs.fromText(caller.id, prompt, bbox) : rodinJobs.fromImages(caller.id, { paths: imagePaths, urls: imageUrls }, bbox);
+    },
+    'assets.hyper3dPoll': ({ subscriptionKey }, { caller }) => (sessions.touch(caller.id), rodinJobs.poll(caller.id, subscriptionKey)),
+    'assets.hyper3dImport': ({ name, taskUuid }, { caller, assetProgress }) => rodinJobs.import(caller.id, name, taskUuid, (p) => assetProgress({ assetId: taskUuid, ...p })),
     'assets.setTexture': ({ objectName, textureId }, { caller }) => sessions.command(caller.id, 'set_texture', { object_name: objectName, texture_id: textureId }),
     'blender.render': async (_input, { caller }) => {
       const scene = (await sessions.command(caller.id, 'get_scene_info', {})).name.replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 80) || 'scene';

@@ -1,7 +1,7 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import { polyhavenTypeOrAllSchema, polyhavenTypeSchema, resolutionSchema, type AssetAdded, type AssetSearch, type SketchfabSearch, type SourceStatus } from '../../../shared/assets';
-import { text, type ToolCall } from './mcp-tools';
+import { json, text, type ToolCall } from './mcp-tools';
 
 /** blender-mcp's asset-library tools and its asset_creation_strategy prompt. */
 export function assetTools(server: McpServer, call: ToolCall): void {
@@ -86,6 +86,37 @@ export function assetTools(server: McpServer, call: ToolCall): void {
         text(`${added.message}: ${added.imported_objects.join(', ')} (${added.dimensions.join(' × ')} m)`),
       ),
   );
+  const bbox = z.array(z.number().positive()).length(3).optional().describe('The ratio of [length, width, height] of the model');
+  const falOnly = () => text('Only Hyper3D Rodin\'s main site is offered here (a task_uuid and a subscription_key); fal.ai\'s request_id is not.');
+  server.registerTool(
+    'get_hyper3d_status',
+    { description: 'Whether Hyper3D Rodin can generate models with your own key (HYPER3D_API_KEY in Keys).', inputSchema: {} },
+    () => call('get_hyper3d_status', 'assets.hyper3dStatus', {}, (status: SourceStatus) => text(status.message)),
+  );
+  server.registerTool(
+    'generate_hyper3d_model_via_text',
+    { description: 'Starts generating a model (with its materials) from a short description in English; poll it, then import it.', inputSchema: { text_prompt: z.string().max(2000), bbox_condition: bbox } },
+    ({ text_prompt, bbox_condition }) => call('generate_hyper3d_model_via_text', 'assets.hyper3dGenerate', { prompt: text_prompt, ...(bbox_condition ? { bbox: bbox_condition } : {}) }, json),
+  );
+  server.registerTool(
+    'generate_hyper3d_model_via_images',
+    {
+      description: 'Starts generating a model from pictures of it: files of yours (paths in your home) or https addresses, not both.',
+      inputSchema: { input_image_paths: z.array(z.string().max(1024)).max(5).optional(), input_image_urls: z.array(z.string().max(2048)).max(5).optional(), bbox_condition: bbox },
+    },
+    ({ input_image_paths, input_image_urls, bbox_condition }) =>
+      call('generate_hyper3d_model_via_images', 'assets.hyper3dGenerate', { ...(input_image_paths ? { imagePaths: input_image_paths } : {}), ...(input_image_urls ? { imageUrls: input_image_urls } : {}), ...(bbox_condition ? { bbox: bbox_condition } : {}) }, json),
+  );
+  server.registerTool(
+    'poll_rodin_job_status',
+    { description: 'The status of each job of a generation: it is done when every one is "Done"; "Failed" means it failed.', inputSchema: { subscription_key: z.string().max(64).optional(), request_id: z.string().max(64).optional() } },
+    ({ subscription_key }) => (subscription_key ? call('poll_rodin_job_status', 'assets.hyper3dPoll', { subscriptionKey: subscription_key }, json) : falOnly()),
+  );
+  server.registerTool(
+    'import_generated_asset',
+    { description: 'Adds a generated model to your scene as an object named `name`, once its jobs are done.', inputSchema: { name: z.string().max(200), task_uuid: z.string().max(64).optional(), request_id: z.string().max(64).optional() } },
+    ({ name, task_uuid }) => (task_uuid ? call('import_generated_asset', 'assets.hyper3dImport', { name, taskUuid: task_uuid }, json) : falOnly()),
+  );
   server.registerPrompt('asset_creation_strategy', { description: 'How to build a scene in your Blender with the asset libraries and tools this panel offers.' }, () => ({
     messages: [{ role: 'user', content: { type: 'text', text: ASSET_CREATION_STRATEGY } }],
   }));
@@ -95,10 +126,11 @@ export function assetTools(server: McpServer, call: ToolCall): void {
 const ASSET_CREATION_STRATEGY = [
   'When you build 3D content in this Blender:',
   '1. Look first: get_scene_info, and get_viewport_screenshot to see the scene as it is.',
-  '2. Check which libraries answer: get_polyhaven_status and get_sketchfab_status (Sketchfab needs the person\'s own key; its status says which key to add).',
+  '2. Check which libraries answer: get_polyhaven_status, get_sketchfab_status and get_hyper3d_status (Sketchfab and Hyper3D Rodin need the person\'s own keys; their status says which key to add).',
   '3. Prefer real assets where they fit:',
   '   - PolyHaven (free, CC0): search_polyhaven_assets by kind and category; download_polyhaven_asset makes an HDRI the world, a texture a material (give it to objects with set_texture), and adds a model to the scene. Start at 1k; ask for more only when it matters.',
   '   - Sketchfab: search_sketchfab_models, look with get_sketchfab_model_preview before adding, then download_sketchfab_model with a sensible target_size in metres (a chair about 1, a car about 4.5). Tell the person each model\'s licence and author.',
+  '   - Hyper3D Rodin, for one object no library has: generate_hyper3d_model_via_text or generate_hyper3d_model_via_images, poll_rodin_job_status until every job is Done, then import_generated_asset with a name. Its models come at a normalized size: scale them after.',
   '4. Build with execute_blender_code what no library has (simple shapes, arrangements, materials, lights, cameras), in small steps.',
   '5. After every change, get_viewport_screenshot again and check the result: placement, scale, and that nothing overlaps by mistake.',
   '6. Never delete or overwrite the person\'s own objects unless they ask; their scene is saved with their work.',

@@ -76,7 +76,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
   const api: ApiServer = new ApiServer({
     accounts, sessions, settings, credentials, files, mcpTokens,
     engine: engineControl,
-    ...assetServices({ engine, instance, settings: () => settings.get(), blender: sessions, keysOf: (id) => credentials.environmentFor(id), removeFromHome: (id, p) => files.delete(id, p) }),
+    ...assetServices({ engine, instance, settings: () => settings.get(), blender: sessions, keysOf: (id) => credentials.environmentFor(id), home: files }),
     mcpUrl: (): string | null => endpoint.url(),
     clipboard: new ClipboardGuard(opts.clipboard ?? null),
   });

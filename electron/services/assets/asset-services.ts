@@ -2,20 +2,23 @@ import type { Settings } from '../../../shared/settings';
 import type { ContainerEngine } from '../engine/container-engine';
 import { AssetCache } from './asset-cache';
 import { PolyHaven } from './polyhaven';
-import { PolyHavenDownloads, type AssetTarget } from './polyhaven-downloads';
+import type { BlenderTarget, HomeTarget } from './blender-target';
+import { PolyHavenDownloads } from './polyhaven-downloads';
+import { HYPER3D_KEY, Rodin } from './rodin';
+import { RodinJobs } from './rodin-jobs';
 import { Sketchfab, SKETCHFAB_KEY } from './sketchfab';
-import { SketchfabDownloads, type ModelTarget } from './sketchfab-downloads';
+import { SketchfabDownloads } from './sketchfab-downloads';
 
 export interface AssetServiceDeps {
   engine: ContainerEngine;
   instance: string;
   settings: () => Settings;
   /** The person's Blender: running or not, and its add-on. */
-  blender: AssetTarget & Pick<ModelTarget, 'command'>;
+  blender: BlenderTarget;
+  /** The person's home. */
+  home: HomeTarget;
   /** The person's integration keys (the keychain's), by name. */
   keysOf: (userId: string) => Promise<Record<string, string>>;
-  /** Removes a path of the person's home. */
-  removeFromHome: (userId: string, relative: string) => Promise<void>;
 }
 
 /** The asset libraries of one panel on its engine, as the API uses them. */
@@ -26,7 +29,13 @@ export function assetServices(deps: AssetServiceDeps) {
   const cache = new AssetCache({ engine, instance, image: () => settings().image });
   const polyhavenDownloads = new PolyHavenDownloads({ polyhaven, cache, blender, limitBytes });
   const sketchfab = new Sketchfab(() => settings().sketchfabUrl, async (userId) => (await deps.keysOf(userId))[SKETCHFAB_KEY] ?? null);
-  const target: ModelTarget = { runningContainer: (userId) => blender.runningContainer(userId), command: (userId, command, params) => blender.command(userId, command, params), removeFromHome: deps.removeFromHome };
+  const target = { runningContainer: (userId: string) => blender.runningContainer(userId), command: blender.command.bind(blender), ...homeOf(deps.home) };
   const sketchfabDownloads = new SketchfabDownloads({ sketchfab, engine, target, limitBytes });
-  return { polyhaven, polyhavenDownloads, sketchfab, sketchfabDownloads };
+  const rodin = new Rodin(() => settings().hyper3dUrl, async (userId) => (await deps.keysOf(userId))[HYPER3D_KEY] ?? null);
+  const rodinJobs = new RodinJobs({ rodin, engine, target, limitBytes });
+  return { polyhaven, polyhavenDownloads, sketchfab, sketchfabDownloads, rodin, rodinJobs };
+}
+
+function homeOf(home: HomeTarget): HomeTarget {
+  return { removeFromHome: (userId, relative) => home.removeFromHome(userId, relative), readFromHome: (userId, relative, maxBytes) => home.readFromHome(userId, relative, maxBytes) };
 }

@@ -9,19 +9,23 @@ export interface FetchLimits {
   /** Content types (their media type, lower case) the answer may have. */
   accept: readonly string[];
   headers?: Record<string, string>;
+  /** A POST of this body (JSON or a form), instead of a GET. */
+  body?: FormData | string;
   /** What is fetched, in words for errors ("PolyHaven's asset list"). */
   what: string;
 }
 
 /**
- * A GET of `url`, read as it arrives and refused beyond `maxBytes`, a wrong content type, an
- * error status or the deadline: an outside server is not trusted to answer well, or at all.
+ * A GET (or POST) of `url`, read as it arrives and refused beyond `maxBytes`, a wrong content
+ * type, an error status or the deadline: an outside server is not trusted to answer well, or at all.
  */
 export async function fetchCapped(url: string, limits: FetchLimits): Promise<Buffer> {
   const deadline = AbortSignal.timeout(limits.timeoutMs);
   let response: Response;
   try {
-    response = await fetch(url, { headers: limits.headers, signal: deadline, redirect: 'follow' });
+    const post = limits.body === undefined ? {} : { method: 'POST', body: limits.body };
+    // Redirects are not followed for a POST: its body (a prompt, a key-bearing request) goes to the address named only.
+    response = await fetch(url, { headers: limits.headers, signal: deadline, redirect: limits.body === undefined ? 'follow' : 'error', ...post });
   } catch (error) {
     throw failure(error, limits, deadline);
   }

@@ -17,3 +17,13 @@ export function sniffImage(bytes: Buffer): string | null {
   if (bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) return 'image/jpeg';
   return null;
 }
+
+/** https, or plain http only to this machine (a stand-in or a local mirror): an address the panel fetches from. */
+export function isFetchable(url: string): boolean {
+  try {
+    const u = new URL(url);
+    return u.protocol === 'https:' || (u.protocol === 'http:' && /^(127\.\d+\.\d+\.\d+|localhost)$/.test(u.hostname));
+  } catch {
+    return false;
+  }
+}

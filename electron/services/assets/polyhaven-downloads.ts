@@ -3,6 +3,7 @@ import type { PolyHavenType } from '../../../shared/assets';
 import type { BlenderResult } from '../../../shared/blender';
 import { AppError } from '../../../shared/errors';
 import type { AssetCache } from './asset-cache';
+import type { BlenderTarget } from './blender-target';
 import { fetchFile } from './fetch-capped';
 import { POLYHAVEN_ID, type PolyHaven } from './polyhaven';
 import { planDownload, type DownloadPlan } from './polyhaven-files';
@@ -15,13 +16,6 @@ export interface PolyHavenRequest {
   asset_type: PolyHavenType;
   resolution: string;
   file_format: string;
-}
-
-/** The person's Blender, as far as adding an asset to it goes. */
-export interface AssetTarget {
-  /** Throws SESSION_NOT_READY, in words, when the person's Blender is not running. */
-  runningContainer(userId: string): string;
-  command(userId: string, command: 'download_polyhaven_asset', params: PolyHavenRequest & { cache_entry: string; apply_to_selected?: boolean }): Promise<BlenderResult<'download_polyhaven_asset'>>;
 }
 
 export interface DownloadProgress {
@@ -40,7 +34,7 @@ export class PolyHavenDownloads {
   /** Entries being filled now: a second person asking for the same one waits for the first download. */
   private readonly filling = new Map<string, Promise<void>>();
 
-  constructor(private readonly deps: { polyhaven: PolyHaven; cache: AssetCache; blender: AssetTarget; limitBytes: () => number }) {}
+  constructor(private readonly deps: { polyhaven: PolyHaven; cache: AssetCache; blender: BlenderTarget; limitBytes: () => number }) {}
 
   async add(
     userId: string,

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { POLYHAVEN_FORMATS, type CacheManifest, type PolyHavenType } from '../../../shared/assets';
 import { AppError } from '../../../shared/errors';
+import { isFetchable } from './images';
 import { safeRelativePath } from './safe-names';
 
 /** One file as PolyHaven's /files/{id} lists it. */
@@ -81,15 +82,7 @@ function parsed<T extends z.ZodType>(schema: T, value: unknown, id: string): z.o
 }
 
 function checkUrl(url: string, id: string): void {
-  let parsedUrl: URL;
-  try {
-    parsedUrl = new URL(url);
-  } catch {
-    throw refused(id, `a file address that is not one (${url.slice(0, 120)})`);
-  }
-  if (parsedUrl.protocol !== 'https:' && !(parsedUrl.protocol === 'http:' && /^(127\.\d+\.\d+\.\d+|localhost|\[::1\])$/.test(parsedUrl.hostname))) {
-    throw refused(id, `a file at ${parsedUrl.protocol}//${parsedUrl.host}, which is neither https nor this machine`);
-  }
+  if (!isFetchable(url)) throw refused(id, `a file at ${url.slice(0, 120)}, which is neither https nor this machine`);
 }
 
 function refused(id: string, what: string): AppError {

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { SketchfabModel, SketchfabSearch, SourceStatus } from '../../../shared/assets';
 import { AppError } from '../../../shared/errors';
 import { fetchCapped, fetchJson } from './fetch-capped';
-import { remember, sniffImage } from './images';
+import { isFetchable, remember, sniffImage } from './images';
 
 /** How long one of Sketchfab's answers may take, and the most it may hold. */
 const ANSWER = { timeoutMs: 30_000, maxBytes: 8 * 1024 * 1024 };
@@ -59,7 +59,7 @@ export class Sketchfab {
   async preview(userId: string, uid: string): Promise<{ image_base64: string; format: string; model_name: string; author: string }> {
     const model = modelSchema.safeParse(await this.get(`/models/${checkedUid(uid)}`, `Sketchfab's model ${uid}`, await this.key(userId)));
     if (!model.success) throw new AppError('ASSET_REFUSED', `Sketchfab's model ${uid} was not in the shape it documents: refused`);
-    const images = model.data.thumbnails.images.filter((i) => isImageAddress(i.url));
+    const images = model.data.thumbnails.images.filter((i) => isFetchable(i.url));
     const picked = images.find((i) => i.width >= 400 && i.width <= 800) ?? images[0];
     if (!picked) throw new AppError('NOT_FOUND', `Sketchfab has no picture of ${uid}`);
     const bytes = await fetchCapped(picked.url, { ...PREVIEW, what: `The picture of ${uid}` });
@@ -82,7 +82,7 @@ export class Sketchfab {
     const answer = downloadSchema.safeParse(await this.get(`/models/${checkedUid(uid)}/download`, `Sketchfab's download of ${uid}`, await this.key(userId)));
     const gltf = answer.success ? answer.data.gltf : undefined;
     if (!gltf) throw new AppError('NOT_FOUND', `Sketchfab offers no glTF of ${uid}: it may not be downloadable, or not by you`);
-    if (!isImageAddress(gltf.url)) throw new AppError('ASSET_REFUSED', `Sketchfab's download of ${uid} points at an address that is not https: refused`);
+    if (!isFetchable(gltf.url)) throw new AppError('ASSET_REFUSED', `Sketchfab's download of ${uid} points at an address that is not https: refused`);
     return { url: gltf.url, size: gltf.size ?? null };
   }
 
@@ -90,7 +90,7 @@ export class Sketchfab {
     const parsed = modelSchema.safeParse(raw);
     if (!parsed.success || !SKETCHFAB_UID.test(parsed.data.uid)) return [];
     const m = parsed.data;
-    const images = m.thumbnails.images.filter((i) => isImageAddress(i.url)).sort((a, b) => a.width - b.width);
+    const images = m.thumbnails.images.filter((i) => isFetchable(i.url)).sort((a, b) => a.width - b.width);
     const thumbnail = images.find((i) => i.width >= 200) ?? images.at(-1);
     if (thumbnail) remember(this.thumbnailUrls, m.uid, thumbnail.url, 5000);
     return [{ uid: m.uid, name: m.name, author: m.user?.displayName || m.user?.username || 'unknown', license: m.license?.label ?? 'see the model\'s page', downloadable: m.isDownloadable, thumbnailUrl: thumbnail?.url ?? null }];
@@ -113,12 +113,3 @@ function checkedUid(uid: string): string {
   return uid;
 }
 
-/** https, or plain http only to this machine (a stand-in or a local mirror). */
-function isImageAddress(url: string): boolean {
-  try {
-    const u = new URL(url);
-    return u.protocol === 'https:' || (u.protocol === 'http:' && /^(127\.\d+\.\d+\.\d+|localhost)$/.test(u.hostname));
-  } catch {
-    return false;
-  }
-}

@@ -89,14 +89,24 @@ export class FileService {
 
   /** A file of the home, whole and base64-encoded: for images the panel shows, never for uploads. */
   async readBase64(userId: string, path: string, maxBytes = 64 * 1024 * 1024): Promise<string> {
+    return (await this.readFromHome(userId, path, maxBytes)).toString('base64');
+  }
+
+  /** A file of the home, whole, at most `maxBytes` (a picture sent to a generator, one shown in History). */
+  async readFromHome(userId: string, path: string, maxBytes: number): Promise<Buffer> {
     const relative = this.notHome(path);
     const { kind, bytes } = await this.helper<{ kind: string; bytes: number }>(userId, ['stat', relative]);
     if (kind !== 'file') throw new AppError('INVALID_INPUT', `${relative} is not a file`);
-    if (bytes > maxBytes) throw new AppError('INVALID_INPUT', `${relative} is ${describeBytes(bytes)}, too large to show`);
+    if (bytes > maxBytes) throw new AppError('INVALID_INPUT', `${relative} is ${describeBytes(bytes)}, more than the ${describeBytes(maxBytes)} it may be`);
     // Read with the same cap: the file may have grown since it was looked at.
     const data = await this.deps.engine.files.read(this.deps.sessions.runningContainer(userId), `${HOME}/${relative}`, maxBytes);
     if (!data) throw new AppError('NOT_FOUND', `${relative} is not there`);
-    return data.toString('base64');
+    return data;
+  }
+
+  /** Removes a file or folder of the home, as `delete` does (what a download staged there for Blender). */
+  removeFromHome(userId: string, path: string): Promise<void> {
+    return this.delete(userId, path);
   }
 
   async prepareUpload(userId: string, folder: string, name: string, bytes: number): Promise<TransferTicket> {

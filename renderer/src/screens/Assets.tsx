@@ -3,6 +3,7 @@ import type { AssetProgress, AssetSummary, PolyHavenType, SourceStatus } from '.
 import { AssetTile, usePictureLoaders, type Outcome } from '../components/AssetTile';
 import { Page } from '../components/Page';
 import { useBridge } from '../context';
+import { GenerateModel } from './GenerateModel';
 import { SketchfabModels } from './SketchfabModels';
 
 const KINDS: { type: PolyHavenType; label: string; action: string }[] = [
@@ -18,7 +19,7 @@ const LISTED = 60;
 /** PolyHaven's free assets (CC0), to look at and add to your own Blender. */
 export function Assets() {
   const bridge = useBridge();
-  const [kind, setKind] = useState<PolyHavenType | 'sketchfab'>('hdris');
+  const [kind, setKind] = useState<PolyHavenType | 'sketchfab' | 'generate'>('hdris');
   const [status, setStatus] = useState<SourceStatus | null>(null);
   const [assets, setAssets] = useState<AssetSummary[] | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
@@ -35,7 +36,7 @@ export function Assets() {
   useEffect(() => {
     setAssets(null);
     setProblem(null);
-    if (kind === 'sketchfab') return;
+    if (kind === 'sketchfab' || kind === 'generate') return;
     void bridge.api['assets.polyhavenSearch']({ assetType: kind, limit: 200 }).then((r) => (r.ok ? setAssets(r.value.assets) : setProblem(r.error.message)));
   }, [bridge, kind]);
 
@@ -70,8 +71,19 @@ export function Assets() {
       <button type="button" role="tab" aria-selected={kind === 'sketchfab'} className={kind === 'sketchfab' ? 'tab active' : 'tab'} onClick={() => setKind('sketchfab')}>
         Sketchfab
       </button>
+      <button type="button" role="tab" aria-selected={kind === 'generate'} className={kind === 'generate' ? 'tab active' : 'tab'} onClick={() => setKind('generate')}>
+        Generate (Hyper3D Rodin)
+      </button>
     </div>
   );
+  if (kind === 'generate') {
+    return (
+      <Page title="Assets">
+        {tabs}
+        <GenerateModel />
+      </Page>
+    );
+  }
   if (kind === 'sketchfab') {
     return (
       <Page title="Assets">
