@@ -84,6 +84,10 @@ export const methods = {
   },
   'assets.hyper3dPoll': { input: z.object({ subscriptionKey: text(64) }).strict() },
   'assets.hyper3dImport': { input: z.object({ name: text(200), taskUuid: text(64) }).strict() },
+  'assets.hunyuanStatus': { input: none },
+  'assets.hunyuanGenerate': { input: z.object({ prompt: text(200).optional(), image: text(2048).optional() }).strict() },
+  'assets.hunyuanPoll': { input: z.object({ jobId: text(96) }).strict() },
+  'assets.hunyuanImport': { input: z.object({ name: text(200), zipFileUrl: text(4096) }).strict() },
   'files.list': { input: z.object({ path: text(MAX_PATH_CHARS) }).strict() },
   'files.delete': { input: z.object({ path: text(MAX_PATH_CHARS) }).strict() },
   'files.rename': { input: z.object({ path: text(MAX_PATH_CHARS), to: text(1024) }).strict() },
@@ -162,6 +166,11 @@ export interface Results {
   /** Each job's status: the task is done when every one is "Done". */
   'assets.hyper3dPoll': { status_list: string[] };
   'assets.hyper3dImport': BlenderResult<'import_generated_asset'>;
+  'assets.hunyuanStatus': SourceStatus;
+  'assets.hunyuanGenerate': { job_id: string };
+  /** WAIT, RUN, FAIL or DONE; once DONE, where its results are. */
+  'assets.hunyuanPoll': { status: string; error?: string; ResultFile3Ds: { Type: string; Url: string }[] };
+  'assets.hunyuanImport': BlenderResult<'import_generated_asset_hunyuan'>;
   'files.list': FolderListing;
   'files.delete': null;
   'files.rename': null;

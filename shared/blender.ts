@@ -134,6 +134,17 @@ export const blenderCommands = {
       world_bounding_box: z.tuple([z.tuple([z.number(), z.number(), z.number()]), z.tuple([z.number(), z.number(), z.number()])]).optional(),
     }),
   },
+  /** A model Hunyuan3D generated (an OBJ with its materials), which the panel unpacked into a folder of the person's home; the add-on removes it. */
+  import_generated_asset_hunyuan: {
+    params: z.object({ name: z.string().min(1).max(200), import_dir: z.string().regex(/^\.cache\/blender-lab\/hunyuan\/[a-f0-9]{16}$/) }).strict(),
+    result: z.object({
+      succeed: z.literal(true),
+      name: z.string(),
+      type: z.string(),
+      location: z.tuple([z.number(), z.number(), z.number()]),
+      world_bounding_box: z.tuple([z.tuple([z.number(), z.number(), z.number()]), z.tuple([z.number(), z.number(), z.number()])]).optional(),
+    }),
+  },
   set_texture: {
     params: z.object({ object_name: z.string().min(1).max(1024), texture_id: z.string().min(1).max(200) }).strict(),
     result: z.object({ success: z.literal(true), message: z.string(), material: z.string() }),

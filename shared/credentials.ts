@@ -4,6 +4,8 @@ import { z } from 'zod';
 export const KNOWN_CREDENTIALS = [
   { name: 'SKETCHFAB_API_KEY', label: 'Sketchfab' },
   { name: 'HYPER3D_API_KEY', label: 'Hyper3D Rodin' },
+  { name: 'HUNYUAN3D_SECRET_ID', label: 'Hunyuan3D (Tencent Cloud SecretId)' },
+  { name: 'HUNYUAN3D_SECRET_KEY', label: 'Hunyuan3D (Tencent Cloud SecretKey)' },
   { name: 'ANTHROPIC_API_KEY', label: 'Anthropic' },
 ] as const;
 

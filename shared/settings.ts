@@ -44,6 +44,8 @@ export const settingsSchema = z
     sketchfabUrl: serviceUrl('https://api.sketchfab.com/v3'),
     /** Where Hyper3D Rodin's API is (its main site); each person's own key goes there and nowhere else. */
     hyper3dUrl: serviceUrl('https://hyperhuman.deemos.com/api'),
+    /** Where Tencent Cloud's Hunyuan3D API is; each person's own keys sign the calls there. */
+    hunyuan3dUrl: serviceUrl('https://hunyuan.tencentcloudapi.com'),
     /** The most one asset download may bring in, all its files together. */
     assetDownloadLimitMiB: whole(1, 64 * 1024).default(2048),
     /** The largest single file a person may upload into their home. */

@@ -21,6 +21,8 @@ describe('integration keys', () => {
     expect(await credentials.list('u-new')).toEqual([
       { name: 'SKETCHFAB_API_KEY', label: 'Sketchfab', set: false },
       { name: 'HYPER3D_API_KEY', label: 'Hyper3D Rodin', set: false },
+      { name: 'HUNYUAN3D_SECRET_ID', label: 'Hunyuan3D (Tencent Cloud SecretId)', set: false },
+      { name: 'HUNYUAN3D_SECRET_KEY', label: 'Hunyuan3D (Tencent Cloud SecretKey)', set: false },
       { name: 'ANTHROPIC_API_KEY', label: 'Anthropic', set: false },
     ]);
   });

@@ -53,9 +53,10 @@ describe('the MCP endpoint', () => {
     const client = await connect(adaToken);
     const { tools } = await client.listTools();
     expect(tools.map((t) => t.name).sort()).toEqual([
-      'download_polyhaven_asset', 'download_sketchfab_model', 'execute_blender_code', 'generate_hyper3d_model_via_images', 'generate_hyper3d_model_via_text', 'get_hyper3d_status',
-      'get_object_info', 'get_polyhaven_categories', 'get_polyhaven_status', 'get_scene_info', 'get_session_status', 'get_sketchfab_model_preview', 'get_sketchfab_status',
-      'get_viewport_screenshot', 'import_generated_asset', 'poll_rodin_job_status', 'search_polyhaven_assets', 'search_sketchfab_models', 'set_texture', 'start_blender',
+      'download_polyhaven_asset', 'download_sketchfab_model', 'execute_blender_code', 'generate_hunyuan3d_model', 'generate_hyper3d_model_via_images', 'generate_hyper3d_model_via_text',
+      'get_hunyuan3d_status', 'get_hyper3d_status', 'get_object_info', 'get_polyhaven_categories', 'get_polyhaven_status', 'get_scene_info', 'get_session_status',
+      'get_sketchfab_model_preview', 'get_sketchfab_status', 'get_viewport_screenshot', 'import_generated_asset', 'import_generated_asset_hunyuan', 'poll_hunyuan_job_status',
+      'poll_rodin_job_status', 'search_polyhaven_assets', 'search_sketchfab_models', 'set_texture', 'start_blender',
     ]);
     expect(tools.find((t) => t.name === 'download_sketchfab_model')!.inputSchema.required).toEqual(['uid', 'target_size']);
     expect(tools.find((t) => t.name === 'get_object_info')!.inputSchema.properties).toHaveProperty('object_name');

@@ -28,6 +28,7 @@ describe('settings', () => {
       polyhavenUrl: 'https://api.polyhaven.com',
       sketchfabUrl: 'https://api.sketchfab.com/v3',
       hyper3dUrl: 'https://hyperhuman.deemos.com/api',
+      hunyuan3dUrl: 'https://hunyuan.tencentcloudapi.com',
       assetDownloadLimitMiB: 2048,
       networkPool: '10.213.0.0/16',
       tlsCaPath: '',

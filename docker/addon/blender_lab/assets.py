@@ -290,3 +290,48 @@ def import_generated_asset(params):
             os.remove(path)
         except OSError:
             pass
+
+
+HUNYUAN_DIR = re.compile(r"^\.cache/blender-lab/hunyuan/[a-f0-9]{16}$")
+
+
+def import_generated_asset_hunyuan(params):
+    """Imports the OBJ Hunyuan3D made (unpacked by the panel into the home) as an object named `name`; the folder is removed."""
+    import shutil
+
+    name, import_dir = params.get("name"), params.get("import_dir")
+    if not isinstance(import_dir, str) or not HUNYUAN_DIR.match(import_dir):
+        raise CommandError("This model was not unpacked by the panel: import it through its AI-client tools")
+    folder = os.path.join(HOME, import_dir)
+    try:
+        if os.path.realpath(folder) != folder or not os.path.isdir(folder):
+            raise CommandError("The unpacked model is not where the panel put it")
+        found = sorted((os.path.relpath(os.path.join(d, f), folder) for d, _, fs in os.walk(folder) for f in fs if f.lower().endswith(".obj")), key=lambda p: (p.count("/"), p))
+        if not found:
+            raise CommandError("The model holds no OBJ")
+        path = _inside(folder, found[0])
+        before = set(bpy.data.objects)
+        images_before = set(bpy.data.images)
+        if hasattr(bpy.ops.wm, "obj_import"):
+            bpy.ops.wm.obj_import(filepath=path)
+        else:
+            bpy.ops.import_scene.obj(filepath=path)
+        for image in set(bpy.data.images) - images_before:
+            if image.source == "FILE" and not image.packed_file:
+                image.pack()  # the textures stay with the scene once the folder is gone
+        meshes = sorted((obj for obj in set(bpy.data.objects) - before if obj.type == "MESH"), key=lambda o: o.name)
+        if not meshes:
+            raise CommandError("No mesh came out of the model")
+        mesh = meshes[0]
+        if isinstance(name, str) and name:
+            mesh.name = name
+        low, high = _bounds([mesh])
+        return {
+            "succeed": True,
+            "name": mesh.name,
+            "type": mesh.type,
+            "location": [round(v, 4) for v in mesh.location],
+            "world_bounding_box": [[round(v, 4) for v in low], [round(v, 4) for v in high]],
+        }
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)

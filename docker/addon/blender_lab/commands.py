@@ -214,6 +214,7 @@ COMMANDS = {
     "set_texture": assets.set_texture,
     "download_sketchfab_model": assets.download_sketchfab_model,
     "import_generated_asset": assets.import_generated_asset,
+    "import_generated_asset_hunyuan": assets.import_generated_asset_hunyuan,
 }
 
 

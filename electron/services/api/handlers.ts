@@ -8,6 +8,8 @@ import type { SessionView, StartProgress } from '../../../shared/sessions';
 import type { AccountService } from '../accounts/accounts';
 import type { PolyHaven } from '../assets/polyhaven';
 import type { PolyHavenDownloads } from '../assets/polyhaven-downloads';
+import type { Hunyuan } from '../assets/hunyuan';
+import type { HunyuanJobs } from '../assets/hunyuan-jobs';
 import type { Rodin } from '../assets/rodin';
 import type { RodinJobs } from '../assets/rodin-jobs';
 import type { Sketchfab } from '../assets/sketchfab';
@@ -34,6 +36,8 @@ export interface ServiceDeps {
   sketchfabDownloads: SketchfabDownloads;
   rodin: Rodin;
   rodinJobs: RodinJobs;
+  hunyuan: Hunyuan;
+  hunyuanJobs: HunyuanJobs;
   /** The AI clients' endpoint, once it listens. */
   mcpUrl: () => string | null;
   /** Clears the seat's clipboard of a person's Blender text when their sign-in ends; none in headless mode. */
@@ -65,7 +69,7 @@ export type Handlers = { [M in Method]: (input: Validated<M>, context: CallConte
  * What every method does. Rights are not checked here: the caller arrives already resolved for
  * the method's declared role, so a handler only ever acts for that caller.
  */
-export function createHandlers({ accounts, sessions, settings, credentials, files, mcpTokens, engine, polyhaven, polyhavenDownloads, sketchfab, sketchfabDownloads, rodin, rodinJobs, mcpUrl, clipboard }: ServiceDeps): Handlers {
+export function createHandlers({ accounts, sessions, settings, credentials, files, mcpTokens, engine, polyhaven, polyhavenDownloads, sketchfab, sketchfabDownloads, rodin, rodinJobs, hunyuan, hunyuanJobs, mcpUrl, clipboard }: ServiceDeps): Handlers {
   /** A session as its owner sees it: with the address of their Blender, secret included. */
   const own = (view: SessionView): SessionView => ({ ...view, blenderAddress: sessions.uiAddress(view.userId) });
   /** A start made from a window ends once its person is signed in nowhere; AI clients' calls hold no sign-in. */
@@ -163,6 +167,10 @@ export function createHandlers({ accounts, sessions, settings, credentials, file
     },
     'assets.hyper3dPoll': ({ subscriptionKey }, { caller }) => (sessions.touch(caller.id), rodinJobs.poll(caller.id, subscriptionKey)),
     'assets.hyper3dImport': ({ name, taskUuid }, { caller, assetProgress }) => rodinJobs.import(caller.id, name, taskUuid, (p) => assetProgress({ assetId: taskUuid, ...p })),
+    'assets.hunyuanStatus': (_input, { caller }) => hunyuan.status(caller.id),
+    'assets.hunyuanGenerate': ({ prompt, image }, { caller }) => (sessions.touch(caller.id), hunyuanJobs.generate(caller.id, prompt, image)),
+    'assets.hunyuanPoll': ({ jobId }, { caller }) => (sessions.touch(caller.id), hunyuanJobs.poll(caller.id, jobId)),
+    'assets.hunyuanImport': ({ name, zipFileUrl }, { caller, assetProgress }) => hunyuanJobs.import(caller.id, name, zipFileUrl, (p) => assetProgress({ assetId: 'hunyuan', ...p })),
     'assets.setTexture': ({ objectName, textureId }, { caller }) => sessions.command(caller.id, 'set_texture', { object_name: objectName, texture_id: textureId }),
     'blender.render': async (_input, { caller }) => {
       const scene = (await sessions.command(caller.id, 'get_scene_info', {})).name.replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 80) || 'scene';

@@ -117,6 +117,29 @@ export function assetTools(server: McpServer, call: ToolCall): void {
     { description: 'Adds a generated model to your scene as an object named `name`, once its jobs are done.', inputSchema: { name: z.string().max(200), task_uuid: z.string().max(64).optional(), request_id: z.string().max(64).optional() } },
     ({ name, task_uuid }) => (task_uuid ? call('import_generated_asset', 'assets.hyper3dImport', { name, taskUuid: task_uuid }, json) : falOnly()),
   );
+  server.registerTool(
+    'get_hunyuan3d_status',
+    { description: 'Whether Hunyuan3D can generate models with your own Tencent Cloud keys (HUNYUAN3D_SECRET_ID and HUNYUAN3D_SECRET_KEY in Keys).', inputSchema: {} },
+    () => call('get_hunyuan3d_status', 'assets.hunyuanStatus', {}, (status: SourceStatus) => text(status.message)),
+  );
+  server.registerTool(
+    'generate_hunyuan3d_model',
+    {
+      description: 'Starts generating a model (with its materials) from a description (English or Chinese, at most 200 characters) or one picture: a path in your home or an https address.',
+      inputSchema: { text_prompt: z.string().max(200).optional(), input_image_url: z.string().max(2048).optional() },
+    },
+    ({ text_prompt, input_image_url }) => call('generate_hunyuan3d_model', 'assets.hunyuanGenerate', { ...(text_prompt ? { prompt: text_prompt } : {}), ...(input_image_url ? { image: input_image_url } : {}) }, json),
+  );
+  server.registerTool(
+    'poll_hunyuan_job_status',
+    { description: 'A Hunyuan3D job\'s status: RUN while it works, DONE with ResultFile3Ds (the zip to import), FAIL with the reason.', inputSchema: { job_id: z.string().max(96) } },
+    ({ job_id }) => call('poll_hunyuan_job_status', 'assets.hunyuanPoll', { jobId: job_id }, json),
+  );
+  server.registerTool(
+    'import_generated_asset_hunyuan',
+    { description: 'Adds a finished Hunyuan3D model to your scene as an object named `name`.', inputSchema: { name: z.string().max(200), zip_file_url: z.string().max(4096).describe('The Url poll_hunyuan_job_status gave') } },
+    ({ name, zip_file_url }) => call('import_generated_asset_hunyuan', 'assets.hunyuanImport', { name, zipFileUrl: zip_file_url }, json),
+  );
   server.registerPrompt('asset_creation_strategy', { description: 'How to build a scene in your Blender with the asset libraries and tools this panel offers.' }, () => ({
     messages: [{ role: 'user', content: { type: 'text', text: ASSET_CREATION_STRATEGY } }],
   }));
@@ -126,11 +149,12 @@ export function assetTools(server: McpServer, call: ToolCall): void {
 const ASSET_CREATION_STRATEGY = [
   'When you build 3D content in this Blender:',
   '1. Look first: get_scene_info, and get_viewport_screenshot to see the scene as it is.',
-  '2. Check which libraries answer: get_polyhaven_status, get_sketchfab_status and get_hyper3d_status (Sketchfab and Hyper3D Rodin need the person\'s own keys; their status says which key to add).',
+  '2. Check which libraries answer: get_polyhaven_status, get_sketchfab_status, get_hyper3d_status and get_hunyuan3d_status (all but PolyHaven need the person\'s own keys; their status says which to add).',
   '3. Prefer real assets where they fit:',
   '   - PolyHaven (free, CC0): search_polyhaven_assets by kind and category; download_polyhaven_asset makes an HDRI the world, a texture a material (give it to objects with set_texture), and adds a model to the scene. Start at 1k; ask for more only when it matters.',
   '   - Sketchfab: search_sketchfab_models, look with get_sketchfab_model_preview before adding, then download_sketchfab_model with a sensible target_size in metres (a chair about 1, a car about 4.5). Tell the person each model\'s licence and author.',
   '   - Hyper3D Rodin, for one object no library has: generate_hyper3d_model_via_text or generate_hyper3d_model_via_images, poll_rodin_job_status until every job is Done, then import_generated_asset with a name. Its models come at a normalized size: scale them after.',
+  '   - Hunyuan3D likewise: generate_hunyuan3d_model, poll_hunyuan_job_status until DONE, then import_generated_asset_hunyuan with the zip address it gave.',
   '4. Build with execute_blender_code what no library has (simple shapes, arrangements, materials, lights, cameras), in small steps.',
   '5. After every change, get_viewport_screenshot again and check the result: placement, scale, and that nothing overlaps by mistake.',
   '6. Never delete or overwrite the person\'s own objects unless they ask; their scene is saved with their work.',

@@ -3,6 +3,8 @@ import type { ContainerEngine } from '../engine/container-engine';
 import { AssetCache } from './asset-cache';
 import { PolyHaven } from './polyhaven';
 import type { BlenderTarget, HomeTarget } from './blender-target';
+import { HUNYUAN_KEYS, Hunyuan } from './hunyuan';
+import { HunyuanJobs } from './hunyuan-jobs';
 import { PolyHavenDownloads } from './polyhaven-downloads';
 import { HYPER3D_KEY, Rodin } from './rodin';
 import { RodinJobs } from './rodin-jobs';
@@ -33,9 +35,15 @@ export function assetServices(deps: AssetServiceDeps) {
   const sketchfabDownloads = new SketchfabDownloads({ sketchfab, engine, target, limitBytes });
   const rodin = new Rodin(() => settings().hyper3dUrl, async (userId) => (await deps.keysOf(userId))[HYPER3D_KEY] ?? null);
   const rodinJobs = new RodinJobs({ rodin, engine, target, limitBytes });
-  return { polyhaven, polyhavenDownloads, sketchfab, sketchfabDownloads, rodin, rodinJobs };
+  const hunyuan = new Hunyuan(() => settings().hunyuan3dUrl, async (userId) => {
+    const keys = await deps.keysOf(userId);
+    const [secretId, secretKey] = [keys[HUNYUAN_KEYS.id], keys[HUNYUAN_KEYS.key]];
+    return secretId && secretKey ? { secretId, secretKey } : null;
+  });
+  const hunyuanJobs = new HunyuanJobs({ hunyuan, engine, target, limitBytes });
+  return { polyhaven, polyhavenDownloads, sketchfab, sketchfabDownloads, rodin, rodinJobs, hunyuan, hunyuanJobs };
 }
 
 function homeOf(home: HomeTarget): HomeTarget {
-  return { removeFromHome: (userId, relative) => home.removeFromHome(userId, relative), readFromHome: (userId, relative, maxBytes) => home.readFromHome(userId, relative, maxBytes) };
+  return { removeFromHome: (userId, relative) => home.removeFromHome(userId, relative), readFromHome: (userId, relative, maxBytes, purpose) => home.readFromHome(userId, relative, maxBytes, purpose) };
 }

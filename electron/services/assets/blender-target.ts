@@ -11,6 +11,6 @@ export interface BlenderTarget {
 export interface HomeTarget {
   /** Removes a path of the person's home (relative to it). */
   removeFromHome(userId: string, relative: string): Promise<void>;
-  /** A file of the person's home (relative to it), at most `maxBytes`. */
-  readFromHome(userId: string, relative: string, maxBytes: number): Promise<Buffer>;
+  /** A file of the person's home (relative to it), at most `maxBytes`; `purpose` ends the refusal of a larger one ("too large to send"). */
+  readFromHome(userId: string, relative: string, maxBytes: number, purpose?: string): Promise<Buffer>;
 }

@@ -59,6 +59,6 @@ export class RodinJobs {
     const relative = path.replace(/^\/home\/blender\/+/, '');
     const suffix = PICTURE_NAME.exec(relative)?.[0];
     if (!suffix) throw new AppError('INVALID_INPUT', `${path} is not a PNG, JPEG or WebP picture`);
-    return { name: suffix.toLowerCase(), bytes: await this.deps.target.readFromHome(userId, relative, PICTURE_BYTES) };
+    return { name: suffix.toLowerCase(), bytes: await this.deps.target.readFromHome(userId, relative, PICTURE_BYTES, 'to send') };
   }
 }

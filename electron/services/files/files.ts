@@ -92,12 +92,12 @@ export class FileService {
     return (await this.readFromHome(userId, path, maxBytes)).toString('base64');
   }
 
-  /** A file of the home, whole, at most `maxBytes` (a picture sent to a generator, one shown in History). */
-  async readFromHome(userId: string, path: string, maxBytes: number): Promise<Buffer> {
+  /** A file of the home, whole, at most `maxBytes` (a picture sent to a generator, one shown in History: `purpose` says which, in the refusal). */
+  async readFromHome(userId: string, path: string, maxBytes: number, purpose = 'to show'): Promise<Buffer> {
     const relative = this.notHome(path);
     const { kind, bytes } = await this.helper<{ kind: string; bytes: number }>(userId, ['stat', relative]);
     if (kind !== 'file') throw new AppError('INVALID_INPUT', `${relative} is not a file`);
-    if (bytes > maxBytes) throw new AppError('INVALID_INPUT', `${relative} is ${describeBytes(bytes)}, more than the ${describeBytes(maxBytes)} it may be`);
+    if (bytes > maxBytes) throw new AppError('INVALID_INPUT', `${relative} is ${describeBytes(bytes)}, too large ${purpose}`);
     // Read with the same cap: the file may have grown since it was looked at.
     const data = await this.deps.engine.files.read(this.deps.sessions.runningContainer(userId), `${HOME}/${relative}`, maxBytes);
     if (!data) throw new AppError('NOT_FOUND', `${relative} is not there`);

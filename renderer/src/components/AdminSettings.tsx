@@ -27,6 +27,7 @@ const FIELDS: { key: keyof Settings; label: string; type: 'text' | 'number' | 'c
   { key: 'polyhavenUrl', label: 'PolyHaven\'s address (its API, or a mirror)', type: 'text' },
   { key: 'sketchfabUrl', label: 'Sketchfab\'s API address (people use their own keys)', type: 'text' },
   { key: 'hyper3dUrl', label: 'Hyper3D Rodin\'s API address (people use their own keys)', type: 'text' },
+  { key: 'hunyuan3dUrl', label: 'Hunyuan3D\'s API address (Tencent Cloud; people use their own keys)', type: 'text' },
   { key: 'assetDownloadLimitMiB', label: 'Largest asset download (MiB)', type: 'number' },
   { key: 'networkPool', label: 'Address range for people\'s networks', type: 'text' },
   { key: 'dockerEndpoint', label: 'Docker endpoint (empty: this machine; ssh://user@host; tcp:// needs TLS)', type: 'text' },
