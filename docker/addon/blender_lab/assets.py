@@ -211,6 +211,33 @@ def _bounds(meshes):
     return low, high
 
 
+def _unpacked(folder, suffixes, kind):
+    """The files of a folder the panel unpacked, with one of `suffixes`, shallowest first; refused if the folder is not the panel's."""
+    if os.path.realpath(folder) != folder or not os.path.isdir(folder):
+        raise CommandError("The unpacked model is not where the panel put it")
+    found = sorted((os.path.relpath(os.path.join(d, f), folder) for d, _, fs in os.walk(folder) for f in fs if f.lower().endswith(suffixes)), key=lambda p: (p.count("/"), p))
+    if not found:
+        raise CommandError(f"The model holds no {kind}")
+    return found
+
+
+def _named(mesh, name):
+    """An imported mesh named as asked, and where it is, as blender-mcp's import commands answer."""
+    if isinstance(name, str) and name:
+        mesh.name = name
+        mesh.data.name = name
+    low, high = _bounds([mesh])
+    return {
+        "succeed": True,
+        "name": mesh.name,
+        "type": mesh.type,
+        "location": [round(v, 4) for v in mesh.location],
+        "rotation": [round(v, 4) for v in mesh.rotation_euler],
+        "scale": [round(v, 4) for v in mesh.scale],
+        "world_bounding_box": [[round(v, 4) for v in low], [round(v, 4) for v in high]],
+    }
+
+
 def download_sketchfab_model(params):
     """Imports the glTF the panel unpacked into the person's home, scaled so its largest side is target_size; the folder is removed."""
     import shutil
@@ -219,12 +246,8 @@ def download_sketchfab_model(params):
     if not isinstance(import_dir, str) or not SKETCHFAB_DIR.match(import_dir) or not import_dir.rsplit("/", 1)[-1].startswith(f"{uid}-"):
         raise CommandError("This model was not unpacked by the panel: add it through the Assets view or its AI-client tools")
     folder = os.path.join(HOME, import_dir)
-    if os.path.realpath(folder) != folder or not os.path.isdir(folder):
-        raise CommandError("The unpacked model is not where the panel put it")
     try:
-        found = sorted((os.path.relpath(os.path.join(d, f), folder) for d, _, fs in os.walk(folder) for f in fs if f.lower().endswith((".gltf", ".glb"))), key=lambda p: (p.count("/"), p))
-        if not found:
-            raise CommandError("The model's archive holds no glTF")
+        found = _unpacked(folder, (".gltf", ".glb"), "glTF")
         _numpy_for_gltf()
         imported = _import_model(_inside(folder, found[0]), "gltf")
         objects = [bpy.data.objects[name] for name in imported]
@@ -272,19 +295,7 @@ def import_generated_asset(params):
         for obj in objects:
             if obj is not mesh:
                 bpy.data.objects.remove(obj, do_unlink=True)
-        if isinstance(name, str) and name:
-            mesh.name = name
-            mesh.data.name = name
-        low, high = _bounds([mesh])
-        return {
-            "succeed": True,
-            "name": mesh.name,
-            "type": mesh.type,
-            "location": [round(v, 4) for v in mesh.location],
-            "rotation": [round(v, 4) for v in mesh.rotation_euler],
-            "scale": [round(v, 4) for v in mesh.scale],
-            "world_bounding_box": [[round(v, 4) for v in low], [round(v, 4) for v in high]],
-        }
+        return _named(mesh, name)
     finally:
         try:
             os.remove(path)
@@ -304,11 +315,7 @@ def import_generated_asset_hunyuan(params):
         raise CommandError("This model was not unpacked by the panel: import it through its AI-client tools")
     folder = os.path.join(HOME, import_dir)
     try:
-        if os.path.realpath(folder) != folder or not os.path.isdir(folder):
-            raise CommandError("The unpacked model is not where the panel put it")
-        found = sorted((os.path.relpath(os.path.join(d, f), folder) for d, _, fs in os.walk(folder) for f in fs if f.lower().endswith(".obj")), key=lambda p: (p.count("/"), p))
-        if not found:
-            raise CommandError("The model holds no OBJ")
+        found = _unpacked(folder, (".obj",), "OBJ")
         path = _inside(folder, found[0])
         before = set(bpy.data.objects)
         images_before = set(bpy.data.images)
@@ -323,15 +330,6 @@ def import_generated_asset_hunyuan(params):
         if not meshes:
             raise CommandError("No mesh came out of the model")
         mesh = meshes[0]
-        if isinstance(name, str) and name:
-            mesh.name = name
-        low, high = _bounds([mesh])
-        return {
-            "succeed": True,
-            "name": mesh.name,
-            "type": mesh.type,
-            "location": [round(v, 4) for v in mesh.location],
-            "world_bounding_box": [[round(v, 4) for v in low], [round(v, 4) for v in high]],
-        }
+        return _named(mesh, name)
     finally:
         shutil.rmtree(folder, ignore_errors=True)

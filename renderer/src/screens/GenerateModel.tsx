@@ -1,6 +1,7 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import type { SourceStatus } from '../../../shared/assets';
-import { useBridge, usePanel } from '../context';
+import { MissingKey } from '../components/MissingKey';
+import { useBridge } from '../context';
 
 /** How often a generation's jobs are asked about while it runs. */
 const POLL_MS = 3000;
@@ -10,7 +11,6 @@ type Task = { task_uuid: string; subscription_key: string };
 /** Hyper3D Rodin: a model from a description or a picture of the person's own, its jobs followed, then imported. */
 export function GenerateModel() {
   const bridge = useBridge();
-  const setView = usePanel((s) => s.setView);
   const [status, setStatus] = useState<SourceStatus | null>(null);
   const [prompt, setPrompt] = useState('');
   const [picture, setPicture] = useState('');
@@ -53,16 +53,7 @@ export function GenerateModel() {
     if (r.ok) setTask(null);
   };
 
-  if (status && !status.enabled) {
-    return (
-      <div role="alert" className="notice">
-        <p>{status.message}</p>
-        <button type="button" onClick={() => setView('keys')}>
-          Go to Keys
-        </button>
-      </div>
-    );
-  }
+  if (status && !status.enabled) return <MissingKey message={status.message} />;
   return (
     <>
       <p className="muted">Hyper3D Rodin makes a model, with its materials, from a description in English or from a picture among your files. It comes at a normalized size: scale it after.</p>

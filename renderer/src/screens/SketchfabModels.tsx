@@ -1,12 +1,12 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import type { AssetProgress, SketchfabModel, SourceStatus } from '../../../shared/assets';
 import { AssetTile, usePictureLoaders, type Outcome } from '../components/AssetTile';
-import { useBridge, usePanel } from '../context';
+import { MissingKey } from '../components/MissingKey';
+import { useBridge } from '../context';
 
 /** Sketchfab's models, searched with the person's own key and added to their Blender at a chosen size. */
 export function SketchfabModels({ progress }: { progress: Record<string, AssetProgress> }) {
   const bridge = useBridge();
-  const setView = usePanel((s) => s.setView);
   const [status, setStatus] = useState<SourceStatus | null>(null);
   const [query, setQuery] = useState('');
   const [size, setSize] = useState('1');
@@ -37,16 +37,7 @@ export function SketchfabModels({ progress }: { progress: Record<string, AssetPr
     setOutcomes((all) => ({ ...all, [model.uid]: reply.ok ? { ok: true, text: `${reply.value.message} (${reply.value.dimensions.join(' × ')} m)` } : { ok: false, text: reply.error.message } }));
   };
 
-  if (status && !status.enabled) {
-    return (
-      <div role="alert" className="notice">
-        <p>{status.message}</p>
-        <button type="button" onClick={() => setView('keys')}>
-          Go to Keys
-        </button>
-      </div>
-    );
-  }
+  if (status && !status.enabled) return <MissingKey message={status.message} />;
   return (
     <>
       <p className="muted">Models from Sketchfab, with your own key. Each has its own licence, shown with it: keep to it.</p>
