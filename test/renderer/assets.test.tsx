@@ -117,7 +117,7 @@ describe('the Assets view', () => {
     vi.useFakeTimers({ shouldAdvanceTime: true });
     try {
       fireEvent.click(screen.getByRole('button', { name: 'Assets' }));
-      fireEvent.click(await screen.findByRole('tab', { name: 'Generate (Hyper3D Rodin)' }));
+      fireEvent.click(await screen.findByRole('tab', { name: 'Generate' }));
       fireEvent.change(await screen.findByRole('textbox', { name: 'Description' }), { target: { value: 'a small wooden stool' } });
       fireEvent.click(screen.getByRole('button', { name: 'Generate' }));
       await waitFor(() => expect(screen.getByRole('status').textContent).toBe('Generating: 1 of 2 jobs done'));
@@ -131,6 +131,37 @@ describe('the Assets view', () => {
       await waitFor(() => expect(screen.getByRole('status').textContent).toBe('Stool is in your scene'));
       expect(f.calls).toContainEqual(['assets.hyper3dGenerate', { prompt: 'a small wooden stool' }]);
       expect(f.calls).toContainEqual(['assets.hyper3dImport', { name: 'Stool', taskUuid: 'task-0000-1111' }]);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('generates with Hunyuan3D too, importing the OBJ its finished job names', async () => {
+    let polls = 0;
+    const zip = 'https://hunyuan-results.example/job_abc123.zip';
+    const f = await open((f) => {
+      f.answer('assets.hyper3dStatus', { enabled: true, message: 'Hyper3D Rodin is ready with your key' });
+      f.answer('assets.hunyuanStatus', { enabled: true, message: 'Hunyuan3D is ready' });
+      f.answer('assets.hunyuanGenerate', { job_id: 'job_abc123' });
+      f.answer('assets.hunyuanPoll', () => (++polls >= 2 ? { status: 'DONE', ResultFile3Ds: [{ Type: 'OBJ', Url: zip }] } : { status: 'RUN', ResultFile3Ds: [] }));
+      f.answer('assets.hunyuanImport', { succeed: true, name: 'Vase', type: 'MESH', location: [0, 0, 0] });
+    });
+    vi.useFakeTimers({ shouldAdvanceTime: true });
+    try {
+      fireEvent.click(screen.getByRole('button', { name: 'Assets' }));
+      fireEvent.click(await screen.findByRole('tab', { name: 'Generate' }));
+      fireEvent.change(await screen.findByRole('combobox', { name: 'Generator' }), { target: { value: 'hunyuan' } });
+      fireEvent.change(await screen.findByRole('textbox', { name: 'Description' }), { target: { value: 'a clay vase' } });
+      fireEvent.click(screen.getByRole('button', { name: 'Generate' }));
+      await waitFor(() => expect(screen.getByRole('status').textContent).toBe('Generating…'));
+      await act(async () => {
+        await vi.advanceTimersByTimeAsync(3000);
+      });
+      await waitFor(() => expect(screen.getByRole('status').textContent).toBe('Done: ready to import.'));
+      fireEvent.change(screen.getByRole('textbox', { name: 'Name in the scene' }), { target: { value: 'Vase' } });
+      fireEvent.click(screen.getByRole('button', { name: 'Import' }));
+      await waitFor(() => expect(screen.getByRole('status').textContent).toBe('Vase is in your scene'));
+      expect(f.calls).toContainEqual(['assets.hunyuanImport', { name: 'Vase', zipFileUrl: zip }]);
     } finally {
       vi.useRealTimers();
     }

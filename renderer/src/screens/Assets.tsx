@@ -72,7 +72,7 @@ export function Assets() {
         Sketchfab
       </button>
       <button type="button" role="tab" aria-selected={kind === 'generate'} className={kind === 'generate' ? 'tab active' : 'tab'} onClick={() => setKind('generate')}>
-        Generate (Hyper3D Rodin)
+        Generate
       </button>
     </div>
   );
