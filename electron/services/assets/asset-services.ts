@@ -31,19 +31,15 @@ export function assetServices(deps: AssetServiceDeps) {
   const cache = new AssetCache({ engine, instance, image: () => settings().image });
   const polyhavenDownloads = new PolyHavenDownloads({ polyhaven, cache, blender, limitBytes });
   const sketchfab = new Sketchfab(() => settings().sketchfabUrl, async (userId) => (await deps.keysOf(userId))[SKETCHFAB_KEY] ?? null);
-  const target = { runningContainer: (userId: string) => blender.runningContainer(userId), command: blender.command.bind(blender), ...homeOf(deps.home) };
-  const sketchfabDownloads = new SketchfabDownloads({ sketchfab, engine, target, limitBytes });
+  const { home } = deps;
+  const sketchfabDownloads = new SketchfabDownloads({ sketchfab, engine, blender, home, limitBytes });
   const rodin = new Rodin(() => settings().hyper3dUrl, async (userId) => (await deps.keysOf(userId))[HYPER3D_KEY] ?? null);
-  const rodinJobs = new RodinJobs({ rodin, engine, target, limitBytes });
+  const rodinJobs = new RodinJobs({ rodin, engine, blender, home, limitBytes });
   const hunyuan = new Hunyuan(() => settings().hunyuan3dUrl, async (userId) => {
     const keys = await deps.keysOf(userId);
     const [secretId, secretKey] = [keys[HUNYUAN_KEYS.id], keys[HUNYUAN_KEYS.key]];
     return secretId && secretKey ? { secretId, secretKey } : null;
   });
-  const hunyuanJobs = new HunyuanJobs({ hunyuan, engine, target, limitBytes });
+  const hunyuanJobs = new HunyuanJobs({ hunyuan, engine, blender, home, limitBytes });
   return { polyhaven, polyhavenDownloads, sketchfab, sketchfabDownloads, rodin, rodinJobs, hunyuan, hunyuanJobs };
-}
-
-function homeOf(home: HomeTarget): HomeTarget {
-  return { removeFromHome: (userId, relative) => home.removeFromHome(userId, relative), readFromHome: (userId, relative, maxBytes, purpose) => home.readFromHome(userId, relative, maxBytes, purpose) };
 }

@@ -1,6 +1,17 @@
 import { createHash } from 'node:crypto';
 import { AppError } from '../../../shared/errors';
 
+/** How long a file's server may go without sending a byte before a download is given up. */
+export const DOWNLOAD_STALL_MS = 30_000;
+
+/** How far a download has got, as it is told to the window or client that asked. */
+export interface DownloadProgress {
+  /** Bytes in so far, of `total`; both 0 for an asset already in the cache. */
+  bytes: number;
+  total: number;
+  message: string;
+}
+
 export interface FetchLimits {
   /** The most the answer may hold; beyond it the download stops and is refused. */
   maxBytes: number;
@@ -75,7 +86,7 @@ export async function fetchJson(url: string, limits: Omit<FetchLimits, 'accept'>
   }
 }
 
-function tooLarge(limits: FetchLimits): AppError {
+function tooLarge(limits: { what: string; maxBytes: number }): AppError {
   return new AppError('ASSET_REFUSED', `${limits.what} is larger than ${mebibytes(limits.maxBytes)}: refused`);
 }
 
@@ -86,8 +97,14 @@ function failure(error: unknown, limits: FetchLimits, deadline: AbortSignal): Ap
   return new AppError('ASSET_SOURCE_UNREACHABLE', `${limits.what} could not be fetched: ${cause?.code ?? cause?.message ?? (error as Error).message}`, { cause: error });
 }
 
-function mebibytes(bytes: number): string {
+/** A size as a limit is named: whole MiB (KiB below one). */
+export function mebibytes(bytes: number): string {
   return bytes >= 1024 * 1024 ? `${Math.round(bytes / (1024 * 1024))} MiB` : `${Math.round(bytes / 1024)} KiB`;
+}
+
+/** A size as a download is told: MiB to a tenth (KiB below one). */
+export function mib(bytes: number): string {
+  return bytes >= 1024 * 1024 ? `${(bytes / (1024 * 1024)).toFixed(1)} MiB` : `${Math.ceil(bytes / 1024)} KiB`;
 }
 
 export interface StreamLimits {
@@ -143,7 +160,7 @@ export async function* fetchUpTo(
         clearTimeout(timer);
         timer = setTimeout(() => stalled.abort(), limits.stallMs);
         received += chunk.byteLength;
-        if (received > limits.maxBytes) throw new AppError('ASSET_REFUSED', limits.tooLarge ?? `${limits.what} is larger than ${Math.round(limits.maxBytes / (1024 * 1024))} MiB: refused`);
+        if (received > limits.maxBytes) throw new AppError('ASSET_REFUSED', limits.tooLarge ?? tooLarge(limits).message);
         counted(received);
         yield chunk;
       }

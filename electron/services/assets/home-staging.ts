@@ -7,7 +7,9 @@ import { pipeline } from 'node:stream/promises';
 import { AppError } from '../../../shared/errors';
 import { IMAGE_FACTS } from '../blender/image-contract';
 import type { ContainerEngine } from '../engine/container-engine';
+import type { HomeTarget } from './blender-target';
 import { fetchUpTo } from './fetch-capped';
+import { zipEntries } from './zip-entries';
 
 export interface StagedFile {
   /** Relative to the staging folder (checked by whoever listed it). */
@@ -48,4 +50,36 @@ export async function withDownload<T>(url: string, limits: { maxBytes: number; s
 /** One downloaded file as a file to stage. */
 export function stagedFrom(file: string, size: number, as: string): StagedFile {
   return { path: as, size, open: async () => createReadStream(file) };
+}
+
+/**
+ * A zip the panel fetched, every entry checked (`zipEntries`), unpacked into `folder` of the
+ * person's home; refused whole unless it holds a file `holds` matches (the `kind` of model it must have).
+ */
+export async function unpackIntoHome(
+  engine: Pick<ContainerEngine, 'files' | 'containers'>,
+  container: string,
+  zip: string,
+  folder: string,
+  limits: { maxBytes: number; maxEntries: number; what: string; holds: RegExp; kind: string },
+): Promise<void> {
+  const { entries, close } = await zipEntries(zip, limits, limits.what);
+  try {
+    if (!entries.some((e) => limits.holds.test(e.path))) throw new AppError('ASSET_REFUSED', `${limits.what} holds no ${limits.kind}: nothing was added`);
+    await stageInHome(engine, container, folder, entries);
+  } finally {
+    close();
+  }
+}
+
+/** A reference picture for a generator: the most bytes, and the kinds. */
+const PICTURE_BYTES = 10 * 1024 * 1024;
+const PICTURE_NAME = /\.(png|jpe?g|webp)$/i;
+
+/** A picture among the person's files (`path` in their home, or relative to it), with its suffix. */
+export async function pictureFromHome(home: HomeTarget, userId: string, path: string): Promise<{ name: string; bytes: Buffer }> {
+  const relative = path.startsWith(`${IMAGE_FACTS.home}/`) ? path.slice(IMAGE_FACTS.home.length).replace(/^\/+/, '') : path;
+  const suffix = PICTURE_NAME.exec(relative)?.[0];
+  if (!suffix) throw new AppError('INVALID_INPUT', `${path} is not a PNG, JPEG or WebP picture`);
+  return { name: suffix.toLowerCase(), bytes: await home.readFromHome(userId, relative, PICTURE_BYTES, 'to send') };
 }

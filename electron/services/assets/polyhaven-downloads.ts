@@ -4,25 +4,15 @@ import type { BlenderResult } from '../../../shared/blender';
 import { AppError } from '../../../shared/errors';
 import type { AssetCache } from './asset-cache';
 import type { BlenderTarget } from './blender-target';
-import { fetchFile } from './fetch-capped';
+import { DOWNLOAD_STALL_MS, fetchFile, mib, type DownloadProgress } from './fetch-capped';
 import { POLYHAVEN_ID, type PolyHaven } from './polyhaven';
 import { planDownload, type DownloadPlan } from './polyhaven-files';
-
-/** How long a file's server may go without sending a byte. */
-const STALL_MS = 30_000;
 
 export interface PolyHavenRequest {
   asset_id: string;
   asset_type: PolyHavenType;
   resolution: string;
   file_format: string;
-}
-
-export interface DownloadProgress {
-  /** Bytes in so far, of `total`; both 0 for an asset already in the cache. */
-  bytes: number;
-  total: number;
-  message: string;
 }
 
 /**
@@ -86,7 +76,7 @@ export class PolyHavenDownloads {
           yield chunk;
         }
       };
-      await this.deps.cache.put(dir, file.path, file.size, counted(fetchFile(file.url, { size: file.size, md5: file.md5, stallMs: STALL_MS, what })));
+      await this.deps.cache.put(dir, file.path, file.size, counted(fetchFile(file.url, { size: file.size, md5: file.md5, stallMs: DOWNLOAD_STALL_MS, what })));
     }
     await this.deps.cache.seal(dir, plan.manifest);
   }
@@ -96,8 +86,4 @@ export class PolyHavenDownloads {
 function entryDir(request: PolyHavenRequest, plan: DownloadPlan): string {
   const sums = createHash('sha256').update(plan.files.map((f) => `${f.path}:${f.md5}`).sort().join('\n')).digest('hex').slice(0, 16);
   return `polyhaven/${request.asset_type}/${request.asset_id}/${request.resolution}-${request.file_format}-${sums}`;
-}
-
-function mib(bytes: number): string {
-  return bytes >= 1024 * 1024 ? `${(bytes / (1024 * 1024)).toFixed(1)} MiB` : `${Math.ceil(bytes / 1024)} KiB`;
 }

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import type { AssetSearch, AssetSummary, PolyHavenType, SourceStatus } from '../../../shared/assets';
 import { AppError } from '../../../shared/errors';
-import { fetchCapped, fetchJson } from './fetch-capped';
-import { remember, sniffImage } from './images';
+import { fetchJson } from './fetch-capped';
+import { isFetchable, Thumbnails } from './images';
 
 /** How long one of PolyHaven's listings may take, and the most it may hold (its whole asset list is about 3 MB). */
 export const LISTING_LIMITS = { timeoutMs: 30_000, maxBytes: 32 * 1024 * 1024 };
@@ -25,15 +25,11 @@ const categoriesSchema = z.record(z.string().max(200), z.number().int().nonnegat
 /** A slug as PolyHaven gives its assets: the only shape of id the panel ever puts in a path or a URL. */
 export const POLYHAVEN_ID = /^[a-z0-9][a-z0-9_-]{0,127}$/;
 
-/** A thumbnail's most bytes and types; PolyHaven serves .webp. */
-const THUMBNAIL = { timeoutMs: 15_000, maxBytes: 1024 * 1024, accept: ['image/webp', 'image/png', 'image/jpeg'] } as const;
-/** Thumbnail addresses remembered from searches, and pictures fetched: the most of each kept. */
-const REMEMBERED = { addresses: 5000, pictures: 300 };
 
 /** PolyHaven's public API (https://api.polyhaven.com, or a lab's mirror), as documented in its swagger.yml. */
 export class PolyHaven {
-  private readonly thumbnailUrls = new Map<string, string>();
-  private readonly thumbnails = new Map<string, string>();
+  /** PolyHaven's thumbnails are small .webp pictures. */
+  private readonly thumbnails = new Thumbnails({ timeoutMs: 15_000, maxBytes: 1024 * 1024 });
 
   constructor(
     private readonly baseUrl: () => string,
@@ -61,10 +57,9 @@ export class PolyHaven {
     if (type !== 'all') query.set('type', type);
     if (categories) query.set('categories', categories);
     const listed = await this.get(`/assets${query.size ? `?${query}` : ''}`, "PolyHaven's asset list", assetsSchema);
-    const origin = new URL(this.baseUrl()).origin;
-    const assets = Object.entries(listed).flatMap(([id, raw]) => summaryOf(id, raw, origin));
+    const assets = Object.entries(listed).flatMap(([id, raw]) => summaryOf(id, raw));
     assets.sort((a, b) => b.downloadCount - a.downloadCount || a.id.localeCompare(b.id));
-    for (const a of assets) if (a.thumbnailUrl) remember(this.thumbnailUrls, a.id, a.thumbnailUrl, REMEMBERED.addresses);
+    for (const a of assets) if (a.thumbnailUrl) this.thumbnails.note(a.id, a.thumbnailUrl);
     return { total: assets.length, assets: assets.slice(0, limit) };
   }
 
@@ -74,22 +69,9 @@ export class PolyHaven {
     return this.get(`/files/${id}`, `PolyHaven's file list for ${id}`, z.record(z.string(), z.unknown()));
   }
 
-  /**
-   * An asset's picture as a data: URL, fetched by the panel (the renderer reaches no outside
-   * address) from the address a search gave for it; null for an asset no search has listed.
-   */
-  async thumbnail(id: string): Promise<string | null> {
-    const known = this.thumbnails.get(id);
-    if (known) return known;
-    const url = this.thumbnailUrls.get(id);
-    if (!url) return null;
-    const what = `The picture of ${id}`;
-    const bytes = await fetchCapped(url, { ...THUMBNAIL, what });
-    const type = sniffImage(bytes);
-    if (!type) throw new AppError('ASSET_REFUSED', `${what} is not a WebP, PNG or JPEG image: refused`);
-    const picture = `data:${type};base64,${bytes.toString('base64')}`;
-    remember(this.thumbnails, id, picture, REMEMBERED.pictures);
-    return picture;
+  /** An asset's picture as a data: URL, from the address a search gave for it; null for an asset no search has listed. */
+  thumbnail(id: string): Promise<string | null> {
+    return this.thumbnails.of(id);
   }
 
   private async get<T extends z.ZodType>(pathAndQuery: string, what: string, schema: T): Promise<z.output<T>> {
@@ -101,7 +83,7 @@ export class PolyHaven {
 }
 
 /** One listed asset as the panel shows it; none for an entry it cannot use (a bad id, a field of the wrong kind). */
-function summaryOf(id: string, raw: unknown, origin: string): AssetSummary[] {
+function summaryOf(id: string, raw: unknown): AssetSummary[] {
   const parsed = assetSchema.safeParse(raw);
   const type = parsed.success ? TYPE_NUMBERS[parsed.data.type] : undefined;
   if (!parsed.success || !type || !POLYHAVEN_ID.test(id)) return [];
@@ -114,17 +96,7 @@ function summaryOf(id: string, raw: unknown, origin: string): AssetSummary[] {
     authors: Object.keys(asset.authors),
     license: 'CC0',
     downloadCount: asset.download_count,
-    thumbnailUrl: asset.thumbnail_url && isImageAddress(asset.thumbnail_url, origin) ? asset.thumbnail_url : null,
+    thumbnailUrl: asset.thumbnail_url && isFetchable(asset.thumbnail_url) ? asset.thumbnail_url : null,
   }];
 }
 
-
-/** An https address, or one on the service's own origin (a mirror on this machine). */
-function isImageAddress(url: string, origin: string): boolean {
-  try {
-    const parsed = new URL(url);
-    return parsed.protocol === 'https:' || parsed.origin === origin;
-  } catch {
-    return false;
-  }
-}

@@ -1,13 +1,13 @@
 import { z } from 'zod';
 import type { SourceStatus } from '../../../shared/assets';
 import { AppError } from '../../../shared/errors';
-import { fetchCapped, fetchJson } from './fetch-capped';
-import { isFetchable, sniffImage } from './images';
+import { fetchJson } from './fetch-capped';
+import { fetchPicture, isFetchable } from './images';
 
 /** How long one of Rodin's answers may take, and the most it may hold. */
 const ANSWER = { timeoutMs: 60_000, maxBytes: 4 * 1024 * 1024 };
 /** A reference picture fetched from an address: the most bytes, and the kinds. */
-const PICTURE = { timeoutMs: 30_000, maxBytes: 10 * 1024 * 1024, accept: ['image/jpeg', 'image/png', 'image/webp'] } as const;
+const PICTURE = { timeoutMs: 30_000, maxBytes: 10 * 1024 * 1024 };
 export const HYPER3D_KEY = 'HYPER3D_API_KEY';
 /** A task's uuid or a subscription key as Rodin gives them: the only shapes put in a request or a file name. */
 export const RODIN_ID = /^[A-Za-z0-9-]{8,64}$/;
@@ -71,9 +71,7 @@ export class Rodin {
   /** A reference picture from an address (https), checked to be an image. */
   async picture(url: string): Promise<{ name: string; bytes: Buffer }> {
     if (!isFetchable(url)) throw new AppError('INVALID_INPUT', `${url.slice(0, 120)} is not an https address`);
-    const bytes = await fetchCapped(url, { ...PICTURE, what: `The picture at ${url.slice(0, 120)}` });
-    const type = sniffImage(bytes);
-    if (!type) throw new AppError('ASSET_REFUSED', `The picture at ${url.slice(0, 120)} is not a JPEG, PNG or WebP image: refused`);
+    const { bytes, type } = await fetchPicture(url, `The picture at ${url.slice(0, 120)}`, PICTURE);
     return { name: `.${type.slice('image/'.length).replace('jpeg', 'jpg')}`, bytes };
   }
 

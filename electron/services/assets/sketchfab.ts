@@ -1,12 +1,12 @@
 import { z } from 'zod';
 import type { SketchfabModel, SketchfabSearch, SourceStatus } from '../../../shared/assets';
 import { AppError } from '../../../shared/errors';
-import { fetchCapped, fetchJson } from './fetch-capped';
-import { isFetchable, remember, sniffImage } from './images';
+import { fetchJson } from './fetch-capped';
+import { fetchPicture, isFetchable, Thumbnails } from './images';
 
 /** How long one of Sketchfab's answers may take, and the most it may hold. */
 const ANSWER = { timeoutMs: 30_000, maxBytes: 8 * 1024 * 1024 };
-const PREVIEW = { timeoutMs: 15_000, maxBytes: 4 * 1024 * 1024, accept: ['image/jpeg', 'image/png', 'image/webp'] } as const;
+const PREVIEW = { timeoutMs: 15_000, maxBytes: 4 * 1024 * 1024 };
 /** A model's uid as Sketchfab gives them: the only shape the panel puts in a URL or a folder name. */
 export const SKETCHFAB_UID = /^[a-f0-9]{32}$/;
 export const SKETCHFAB_KEY = 'SKETCHFAB_API_KEY';
@@ -26,7 +26,7 @@ const downloadSchema = z.object({ gltf: z.object({ url: z.string().max(4096), si
 
 /** Sketchfab's Data API v3 (https://api.sketchfab.com/v3, or a lab's proxy), with each person's own key. */
 export class Sketchfab {
-  private readonly thumbnailUrls = new Map<string, string>();
+  private readonly thumbnails = new Thumbnails(PREVIEW);
 
   constructor(
     private readonly baseUrl: () => string,
@@ -62,19 +62,13 @@ export class Sketchfab {
     const images = model.data.thumbnails.images.filter((i) => isFetchable(i.url));
     const picked = images.find((i) => i.width >= 400 && i.width <= 800) ?? images[0];
     if (!picked) throw new AppError('NOT_FOUND', `Sketchfab has no picture of ${uid}`);
-    const bytes = await fetchCapped(picked.url, { ...PREVIEW, what: `The picture of ${uid}` });
-    const type = sniffImage(bytes);
-    if (!type) throw new AppError('ASSET_REFUSED', `The picture of ${uid} is not a JPEG, PNG or WebP image: refused`);
+    const { bytes, type } = await fetchPicture(picked.url, `The picture of ${uid}`, PREVIEW);
     return { image_base64: bytes.toString('base64'), format: type.slice('image/'.length), model_name: model.data.name, author: model.data.user?.username ?? 'unknown' };
   }
 
   /** The thumbnail a search listed for `uid`, as a data: URL; null for one no search has listed. */
-  async thumbnail(uid: string): Promise<string | null> {
-    const url = this.thumbnailUrls.get(uid);
-    if (!url) return null;
-    const bytes = await fetchCapped(url, { ...PREVIEW, what: `The picture of ${uid}` });
-    const type = sniffImage(bytes);
-    return type ? `data:${type};base64,${bytes.toString('base64')}` : null;
+  thumbnail(uid: string): Promise<string | null> {
+    return this.thumbnails.of(uid);
   }
 
   /** Where the model's glTF archive (a zip) can be fetched now, and its size when Sketchfab says. */
@@ -92,7 +86,7 @@ export class Sketchfab {
     const m = parsed.data;
     const images = m.thumbnails.images.filter((i) => isFetchable(i.url)).sort((a, b) => a.width - b.width);
     const thumbnail = images.find((i) => i.width >= 200) ?? images.at(-1);
-    if (thumbnail) remember(this.thumbnailUrls, m.uid, thumbnail.url, 5000);
+    if (thumbnail) this.thumbnails.note(m.uid, thumbnail.url);
     return [{ uid: m.uid, name: m.name, author: m.user?.displayName || m.user?.username || 'unknown', license: m.license?.label ?? 'see the model\'s page', downloadable: m.isDownloadable, thumbnailUrl: thumbnail?.url ?? null }];
   }
 

@@ -1,6 +1,7 @@
 import type { Readable } from 'node:stream';
 import yauzl from 'yauzl';
 import { AppError } from '../../../shared/errors';
+import { mebibytes } from './fetch-capped';
 import { safeRelativePath } from './safe-names';
 
 export interface ZipEntry {
@@ -38,7 +39,7 @@ export async function zipEntries(file: string, limits: { maxBytes: number; maxEn
       const path = safeRelativePath(entry.fileName);
       if (!path) throw refused(what, `holds a file named ${JSON.stringify(entry.fileName.slice(0, 120))}, which could mean another place`);
       total += entry.uncompressedSize;
-      if (total > limits.maxBytes) throw refused(what, `unpacks to more than ${Math.round(limits.maxBytes / (1024 * 1024))} MiB`);
+      if (total > limits.maxBytes) throw refused(what, `unpacks to more than ${mebibytes(limits.maxBytes)}`);
       if (entries.length >= limits.maxEntries) throw refused(what, `holds more than ${limits.maxEntries} files`);
       entries.push({ path, size: entry.uncompressedSize, open: () => zip.openReadStreamPromise(entry) });
     }
